@@ -1,0 +1,32 @@
+# The two commands of the README, and the pieces they are made of.
+# Each creates .venv when it is absent.
+
+.PHONY: demo test lint typecheck unit bench setup setup-dev clean
+
+demo: setup
+	.venv/bin/modelhealth demo
+
+test: setup-dev lint typecheck unit
+
+setup:
+	@scripts/setup.sh
+
+setup-dev:
+	@scripts/setup.sh dev
+
+lint: setup-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+
+typecheck: setup-dev
+	.venv/bin/mypy
+
+unit: setup-dev
+	.venv/bin/pytest --cov --cov-report=term
+
+bench: setup-dev
+	.venv/bin/python benchmarks/run.py
+
+clean:
+	rm -rf .venv modelhealth-demo .pytest_cache .mypy_cache .ruff_cache .coverage

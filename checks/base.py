@@ -1,0 +1,247 @@
+"""What a check is, what it is given, and what it gives back.
+
+A check kind is a pair of classes in one module: ``XParams`` (a
+:class:`~rules.models.CheckParams` subclass with ``kind: Literal["x"]``: what the user
+declares) and ``XCheck`` (a :class:`Check` whose :meth:`Check.run` computes). The
+runner builds a :class:`CheckContext` once per run (the run's frames, their profile,
+the reference profile and metrics) and hands it to every check; each check returns one
+:class:`CheckResult` per subject (a column, a segment, or ``None`` for the dataset).
+
+A check never needs to catch its own errors: the runner turns an exception into an
+``errored`` result and carries on with the next check.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from rules.models import STATUS_ORDER, CheckParams, RuleSet, Severity, Threshold
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checks.profile import Profile
+
+__all__ = [
+    "Check",
+    "CheckContext",
+    "CheckError",
+    "CheckParams",
+    "CheckResult",
+    "Reference",
+    "Severity",
+    "Status",
+    "grade",
+    "utcnow",
+]
+
+
+class Status(str, enum.Enum):
+    """The outcome of one check on one subject, from best to worst by :attr:`rank`."""
+
+    PASSED = "passed"
+    SKIPPED = "skipped"
+    WARNED = "warned"
+    ERRORED = "errored"
+    FAILED = "failed"
+
+    @property
+    def rank(self) -> int:
+        return STATUS_ORDER.index(self.value)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class CheckError(Exception):
+    """A check could not be computed for a reason the user should read.
+
+    Raised inside ``Check.run``; the runner stores it as an ``errored`` result with
+    this message and no traceback.
+    """
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's verdict on one subject.
+
+    Attributes:
+        check_id: the rule's ``id``.
+        kind: the check kind (``drift``, ``schema``, ...).
+        subject: the column or segment judged, or ``None`` for the whole dataset.
+        status: passed, warned, failed, errored or skipped.
+        severity: copied from the rule, so routing needs no rules lookup.
+        value: the observed value compared with the threshold, if there is one.
+        threshold: the levels it was compared with, e.g. ``{"warn": 0.1, "fail": 0.25}``
+            or ``{"min": 0.75}``.
+        metrics: further numbers worth storing and charting (e.g. ``{"psi": 0.3}``).
+        details: JSON-able extras (method, bins, reference figures...).
+        failures: a few example failing rows or values.
+        message: one human sentence.
+    """
+
+    check_id: str
+    kind: str
+    subject: str | None
+    status: Status
+    severity: Severity = Severity.WARNING
+    value: float | None = None
+    threshold: Mapping[str, float] = field(default_factory=dict)
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
+    failures: tuple[Mapping[str, Any], ...] = ()
+    message: str = ""
+    started_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime = field(default_factory=utcnow)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict; non-finite numbers become ``None``."""
+        return {
+            "check_id": self.check_id,
+            "kind": self.kind,
+            "subject": self.subject,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "value": _finite(self.value),
+            "threshold": {k: _finite(v) for k, v in self.threshold.items()},
+            "metrics": {k: _finite(v) for k, v in self.metrics.items()},
+            "details": dict(self.details),
+            "failures": [dict(f) for f in self.failures],
+            "message": self.message,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a run is compared with: a baseline's profile and metrics, or past runs'.
+
+    Attributes:
+        source: ``baseline`` or ``window``.
+        label: e.g. ``baseline v3`` or ``last 7 runs``, for messages.
+        profile: the reference data's profile (``None`` when nothing is registered).
+        metrics: pre-deployment metrics of the baseline (``{"roc_auc": 0.81}``).
+        row_counts: row counts of the reference runs (one for a baseline).
+        version: the baseline's model version, if any.
+    """
+
+    source: str
+    label: str
+    profile: Profile | None
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    row_counts: tuple[int, ...] = ()
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything a check may read about the run being checked.
+
+    Attributes:
+        rule_set: the model's rules (prediction and label columns live here).
+        run_id: the run's id as the pipeline named it.
+        frame: the run's data: inputs, with prediction and label columns joined in.
+        profile: ``frame``'s profile, binned on the reference's edges.
+        reference: the reference, or ``None`` when the model has none yet.
+        model_version: the version that produced the run, if given.
+        now: the time the run is checked (tz-aware).
+        recent_row_counts: row counts of the model's last runs before this one,
+            newest first (at most :data:`RECENT_RUNS`).
+    """
+
+    rule_set: RuleSet
+    run_id: str
+    frame: pd.DataFrame
+    profile: Profile
+    reference: Reference | None
+    model_version: str | None = None
+    now: datetime = field(default_factory=utcnow)
+    recent_row_counts: tuple[int, ...] = ()
+
+
+RECENT_RUNS = 7
+"""How many past runs the runner reads for :attr:`CheckContext.recent_row_counts`."""
+
+P = TypeVar("P", bound=CheckParams)
+
+
+class Check(Generic[P]):
+    """Base class of every check kind.
+
+    Subclasses set :attr:`params_type` and implement :meth:`run`. ``needs_reference``
+    says that the check is ``skipped`` (not errored) while no reference exists.
+    """
+
+    params_type: ClassVar[type[CheckParams]]
+    needs_reference: ClassVar[bool] = False
+
+    def __init__(self, params: P) -> None:
+        self.params = params
+
+    def run(self, ctx: CheckContext) -> list[CheckResult]:
+        raise NotImplementedError
+
+    def result(
+        self,
+        status: Status,
+        *,
+        subject: str | None = None,
+        message: str = "",
+        **fields: Any,
+    ) -> CheckResult:
+        """Build a result pre-filled with this rule's id, kind and severity."""
+        return CheckResult(
+            check_id=self.params.id,
+            kind=self.params.kind,
+            subject=subject,
+            status=status,
+            severity=self.params.severity,
+            message=message,
+            **fields,
+        )
+
+
+def grade(
+    value: float | None, threshold: Threshold, *, higher_is_worse: bool = True
+) -> Status:
+    """Compare a value with warn/fail levels.
+
+    Args:
+        value: the observed value; ``None`` or NaN grades as ``errored``.
+        threshold: the levels.
+        higher_is_worse: ``True`` when crossing means going above a level (drift
+            scores), ``False`` when it means going below (quality metrics).
+
+    Returns:
+        ``failed`` past ``fail``, else ``warned`` past ``warn``, else ``passed``.
+    """
+    if value is None or math.isnan(value):
+        return Status.ERRORED
+
+    def crossed(level: float | None) -> bool:
+        if level is None:
+            return False
+        return value >= level if higher_is_worse else value <= level
+
+    if crossed(threshold.fail):
+        return Status.FAILED
+    if crossed(threshold.warn):
+        return Status.WARNED
+    return Status.PASSED

@@ -1,0 +1,273 @@
+"""Profiles: a run's data reduced once to small, mergeable, JSON-able column summaries.
+
+A :class:`Profile` is a row count plus one :class:`ColumnProfile` per column. What a
+column profile holds depends on its ``kind``:
+
+- ``numeric`` (int/float dtypes): ``count`` of finite values, ``nulls`` (NaN/NA),
+  ``infinite`` (+/-inf, kept out of everything else), ``min``/``max``, ``mean`` and
+  ``m2`` (sum of squared deviations, so :attr:`ColumnProfile.variance` merges
+  exactly), ``quantiles`` (p01..p99) and a histogram: ``edges`` are the *inner* bin
+  edges (k-1 floats for k bins, the outer bins are open to -inf/+inf so JSON never
+  holds an infinity) and ``counts`` has ``len(edges) + 1`` ints. Bin ``i`` holds
+  ``edges[i-1] <= x < edges[i]``.
+- ``categorical`` (object/str/category) and ``boolean``: ``categories`` maps each of
+  the most frequent values (as ``str``) to its count, ``other`` counts the rest and
+  ``distinct`` is the number of distinct values seen.
+- ``datetime``: ``count``, ``nulls``, ``min``/``max`` as ISO strings.
+
+Profiles are stored per run and per baseline (:meth:`Profile.to_dict`) and drift is
+computed from them, so a run's numeric histograms must be binned like the
+reference's: :func:`profile_frame` takes the reference profile and reuses its edges.
+Without a reference, edges are the column's own quantiles (equal-frequency bins,
+deduplicated for discrete or constant columns).
+
+:meth:`Profile.merge` combines profiles of chunks: counts, min/max, moments and
+categories merge exactly (categories are not re-truncated, and ``distinct`` is exact
+only while neither side truncated its categories, else a lower bound); histograms
+merge only when their edges are equal (else they are dropped); quantiles are
+approximated by the count-weighted mean of both sides' quantiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["QUANTILES", "ColumnKind", "ColumnProfile", "Profile", "profile_frame"]
+
+ColumnKind = Literal["numeric", "categorical", "boolean", "datetime"]
+
+QUANTILES: dict[str, float] = {
+    "p01": 0.01,
+    "p05": 0.05,
+    "p25": 0.25,
+    "p50": 0.5,
+    "p75": 0.75,
+    "p95": 0.95,
+    "p99": 0.99,
+}
+"""The quantiles every numeric profile keeps, by name."""
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """One column's summary; which fields are filled depends on :attr:`kind`."""
+
+    name: str
+    kind: ColumnKind
+    count: int = 0
+    nulls: int = 0
+    infinite: int = 0
+    min: float | str | None = None
+    max: float | str | None = None
+    mean: float | None = None
+    m2: float = 0.0
+    quantiles: dict[str, float] = field(default_factory=dict)
+    edges: list[float] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    categories: dict[str, int] = field(default_factory=dict)
+    other: int = 0
+    distinct: int = 0
+
+    @property
+    def variance(self) -> float | None:
+        """Sample variance (ddof=1, as pandas); 0.0 for one value, None for none."""
+        if self.count == 0 or self.mean is None:
+            return None
+        return self.m2 / (self.count - 1) if self.count > 1 else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-able dict (no NaN or infinity), with ``variance`` for readers."""
+        data: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["variance"] = self.variance
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> ColumnProfile:
+        """Rebuild a column profile from :meth:`to_dict` output (extra keys ignored)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})  # type: ignore[arg-type]
+
+    def merge(self, other: ColumnProfile) -> ColumnProfile:
+        """Combine with the same column's profile from another chunk.
+
+        Raises:
+            ValueError: the two profiles are of different columns or kinds.
+        """
+        if (self.name, self.kind) != (other.name, other.kind):
+            raise ValueError(
+                f"cannot merge column {self.name!r} ({self.kind}) "
+                f"with {other.name!r} ({other.kind})"
+            )
+        if other.count == 0 or self.count == 0:  # an empty side adds only its nulls
+            keep, empty = (self, other) if other.count == 0 else (other, self)
+            return replace(
+                keep,
+                nulls=keep.nulls + empty.nulls,
+                infinite=keep.infinite + empty.infinite,
+            )
+        n = self.count + other.count
+        merged = replace(
+            self,
+            count=n,
+            nulls=self.nulls + other.nulls,
+            infinite=self.infinite + other.infinite,
+            min=_pick(self.min, other.min, lower=True),
+            max=_pick(self.max, other.max, lower=False),
+        )
+        if self.kind == "numeric":
+            merged = _merge_numeric(merged, self, other)
+        elif self.kind in ("categorical", "boolean"):
+            cats = dict(self.categories)
+            for key, value in other.categories.items():
+                cats[key] = cats.get(key, 0) + value
+            complete = self.other == 0 and other.other == 0
+            distinct = len(cats) if complete else max(self.distinct, other.distinct)
+            merged = replace(
+                merged,
+                categories=dict(sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))),
+                other=self.other + other.other,
+                distinct=max(distinct, len([v for v in cats.values() if v > 0])),
+            )
+        return merged
+
+
+def _pick(
+    a: float | str | None, b: float | str | None, *, lower: bool
+) -> float | str | None:
+    """The lower (or higher) of two bounds; datetime bounds are ISO strings."""
+    if a is None or b is None:
+        return a if b is None else b
+    if isinstance(a, str) or isinstance(b, str):
+        import pandas as pd
+
+        a_first = pd.Timestamp(a) <= pd.Timestamp(b)
+        return a if a_first == lower else b
+    return float(min(a, b) if lower else max(a, b))
+
+
+def _merge_numeric(
+    merged: ColumnProfile, a: ColumnProfile, b: ColumnProfile
+) -> ColumnProfile:
+    """Chan et al.'s parallel update of mean and M2; both sides have values."""
+    n = a.count + b.count
+    ma, mb = a.mean or 0.0, b.mean or 0.0
+    delta = mb - ma
+    quantiles = {
+        key: (a.quantiles.get(key, 0.0) * a.count + b.quantiles.get(key, 0.0) * b.count)
+        / n
+        for key in QUANTILES
+        if key in a.quantiles and key in b.quantiles
+    }
+    if a.edges == b.edges and len(a.counts) == len(b.counts):
+        counts = [x + y for x, y in zip(a.counts, b.counts, strict=True)]
+    else:  # different bins cannot be added up; say so with an empty histogram
+        counts = []
+    return replace(
+        merged,
+        mean=ma + delta * b.count / n,
+        m2=a.m2 + b.m2 + delta * delta * a.count * b.count / n,
+        quantiles=quantiles,
+        edges=list(a.edges) if counts else [],
+        counts=counts,
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A frame's profile: its row count and one :class:`ColumnProfile` per column."""
+
+    row_count: int
+    columns: dict[str, ColumnProfile] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"row_count": n, "columns": {name: {...}}}``; JSON-able, no NaN/inf."""
+        return {
+            "row_count": self.row_count,
+            "columns": {name: col.to_dict() for name, col in self.columns.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Profile:
+        """Rebuild a profile from :meth:`to_dict` output (e.g. read back from JSON)."""
+        columns = data.get("columns") or {}
+        assert isinstance(columns, Mapping)
+        row_count = data.get("row_count", 0)
+        assert isinstance(row_count, int)
+        return cls(
+            row_count=row_count,
+            columns={
+                name: ColumnProfile.from_dict(col) for name, col in columns.items()
+            },
+        )
+
+    def merge(self, other: Profile) -> Profile:
+        """The profile of both frames' rows together (see the module docstring).
+
+        A column present on one side only is kept, with the other side's rows
+        counted as its nulls.
+        """
+        columns: dict[str, ColumnProfile] = {}
+        for name in [
+            *self.columns,
+            *(c for c in other.columns if c not in self.columns),
+        ]:
+            mine, theirs = self.columns.get(name), other.columns.get(name)
+            if mine is None or theirs is None:
+                only = mine if theirs is None else theirs
+                assert only is not None
+                missing = other.row_count if theirs is None else self.row_count
+                columns[name] = replace(only, nulls=only.nulls + missing)
+            else:
+                columns[name] = mine.merge(theirs)
+        return Profile(row_count=self.row_count + other.row_count, columns=columns)
+
+
+def profile_frame(
+    frame: pd.DataFrame,
+    *,
+    reference: Profile | None = None,
+    bins: int = 10,
+    max_categories: int = 50,
+) -> Profile:
+    """Profile every column of ``frame`` with vectorised numpy/pandas work.
+
+    Args:
+        frame: the data; column names are turned into ``str``.
+        reference: when given, numeric columns it holds are histogrammed on its
+            edges, and categorical columns keep a count for each of its categories
+            (so drift compares like with like).
+        bins: the number of equal-frequency bins of a column profiled without a
+            reference (fewer for discrete or constant columns).
+        max_categories: how many of the most frequent values a categorical column
+            keeps by name; the rest are counted in ``other``.
+
+    Returns:
+        The profile; an empty frame gives ``row_count`` 0 and empty columns.
+
+    Raises:
+        ValueError: ``bins`` or ``max_categories`` is below 1.
+    """
+    if bins < 1 or max_categories < 1:
+        raise ValueError(
+            f"bins and max_categories must be >= 1, got {bins}, {max_categories}"
+        )
+    from checks._summarize import summarize_column  # it imports ColumnProfile
+
+    ref_columns = reference.columns if reference is not None else {}
+    columns: dict[str, ColumnProfile] = {}
+    for label in frame.columns:
+        name = str(label)
+        columns[name] = summarize_column(
+            frame[label],
+            name,
+            reference=ref_columns.get(name),
+            bins=bins,
+            max_categories=max_categories,
+            quantiles=QUANTILES,
+        )
+    return Profile(row_count=len(frame), columns=columns)

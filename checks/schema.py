@@ -1,0 +1,158 @@
+"""``schema``: the run's input columns against a pandera schema built from the rules.
+
+The rules declare columns (:class:`ColumnSpec`: dtype, nullable, unique, required,
+allowed values, regex, value checks by their pandera names); :mod:`checks._pandera`
+turns them into a ``pandera.pandas.DataFrameSchema`` (pandera is imported only when
+the check runs) and the frame is validated once, lazily, so every problem is found.
+
+Results: one per declared column (subject = column): ``passed``, or ``failed`` with
+``failed_rows`` / ``failure_share`` metrics, up to five distinct failing values with
+the check each failed, and a message such as ``3 rows fail ge(18): -1, 0, 7``. With
+``max_failure_share``, a column with failing rows is graded by its failure share
+instead of failing outright; a wrong dtype (or a check that could not run) fails
+the column whatever the share. A required column absent from the data fails; an
+absent ``required: false`` column is ``skipped``. One dataset-level result (subject
+``None``) is added only for dataset-wide problems: unexpected columns (``strict``)
+and column order (``ordered``).
+
+Numbers: NaN is null (``nullable``); +/-inf fails every range check (ge, gt, le,
+lt). dtype names are pandas/numpy names (``int64``, ``float64``, ``bool``, ``str``,
+``string``, ``object``, ``datetime64[ns]``, ``category``...) or the aliases
+``int``, ``float``, ``datetime``, ``number`` (any int or float dtype); an unknown
+name raises :class:`~checks.base.CheckError`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checks.base import Check, CheckContext, CheckParams, CheckResult, Status, grade
+from rules.models import Threshold
+
+__all__ = ["ColumnSpec", "SchemaCheck", "SchemaParams", "ValueChecks"]
+
+Scalar = str | int | float | bool
+
+
+class ValueChecks(BaseModel):
+    """pandera's built-in checks by their pandera names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+    eq: Scalar | None = None
+    ne: Scalar | None = None
+    isin: list[Scalar] | None = None
+    notin: list[Scalar] | None = None
+    str_matches: str | None = None
+    str_contains: str | None = None
+    str_startswith: str | None = None
+    str_endswith: str | None = None
+    str_length: dict[Literal["min", "max"], int] | None = None
+
+
+class ColumnSpec(BaseModel):
+    """One column as the rules declare it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dtype: str | None = None
+    nullable: bool = True
+    unique: bool = False
+    required: bool = True
+    coerce: bool = False
+    isin: list[Scalar] | None = None
+    regex: str | None = None
+    checks: ValueChecks | None = None
+    description: str | None = None
+
+
+class SchemaParams(CheckParams):
+    """Declares the input columns: dtype, nulls, uniqueness, ranges, allowed values.
+
+    ``strict: true`` fails on columns the schema does not name; ``max_failure_share``
+    grades by the share of failing rows instead of failing on the first bad row.
+    """
+
+    kind: Literal["schema"] = "schema"
+    columns: dict[str, ColumnSpec] = Field(default_factory=dict)
+    strict: bool = False
+    ordered: bool = False
+    coerce: bool = False
+    max_failure_share: Threshold | None = None
+
+
+class SchemaCheck(Check[SchemaParams]):
+    """Validates the run's frame with pandera and reports per column."""
+
+    params_type = SchemaParams
+
+    def run(self, ctx: CheckContext) -> list[CheckResult]:
+        from checks._pandera import validate  # imports pandera
+
+        p = self.params
+        frame = ctx.frame
+        present = {c: s for c, s in p.columns.items() if c in frame.columns}
+        outcome = validate(
+            frame, present, strict=p.strict, ordered=p.ordered, coerce=p.coerce
+        )
+        rows = len(frame)
+        results: list[CheckResult] = []
+        for column, spec in p.columns.items():
+            if column not in present:
+                status = Status.FAILED if spec.required else Status.SKIPPED
+                where = "missing from" if spec.required else "optional and absent from"
+                results.append(
+                    self.result(
+                        status,
+                        subject=column,
+                        message=f"column {column!r} is {where} the run data",
+                    )
+                )
+                continue
+            found = outcome.columns.get(column)
+            if found is None:
+                results.append(
+                    self.result(
+                        Status.PASSED,
+                        subject=column,
+                        value=0.0,
+                        metrics={"failed_rows": 0.0, "failure_share": 0.0},
+                        message=f"column {column!r} holds its schema",
+                    )
+                )
+                continue
+            share = found.failed_rows / rows if rows else 0.0
+            status = Status.FAILED
+            threshold: dict[str, float] = {}
+            if p.max_failure_share is not None and not found.column_level:
+                status = grade(share, p.max_failure_share)
+                threshold = p.max_failure_share.model_dump(exclude_none=True)
+            results.append(
+                self.result(
+                    status,
+                    subject=column,
+                    value=share,
+                    threshold=threshold,
+                    metrics={
+                        "failed_rows": float(found.failed_rows),
+                        "failure_share": share,
+                    },
+                    failures=tuple(found.samples),
+                    details={"checks": found.checks},
+                    message=found.message,
+                )
+            )
+        if outcome.dataset or not results:
+            results.append(
+                self.result(
+                    Status.FAILED if outcome.dataset else Status.PASSED,
+                    message="; ".join(outcome.dataset) or "the schema holds",
+                )
+            )
+        return results

@@ -1,0 +1,226 @@
+"""The Python API a pipeline imports: check a run, register a baseline.
+
+    import monitor
+    report = monitor.check_run(rules="rules/churn.yaml", run_id="2026-03-01", inputs=df)
+    report.raise_for_status(fail_on="critical")
+
+Frames or file paths are accepted wherever data is; rules may be a path or a loaded
+:class:`~rules.models.RuleSet`; ``db`` is a URL or SQLite file path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from monitor import config, runner, sources
+from monitor.errors import DataError, UsageError
+from monitor.report import RunReport
+from rules.models import RuleSet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from monitor.store import BaselineRecord, Store
+
+__all__ = ["check_run", "load_frame", "open_store", "register_baseline"]
+
+DataArg = Union["pd.DataFrame", str, os.PathLike[str]]
+RulesArg = RuleSet | str | os.PathLike[str]
+
+
+def _rules(rules: RulesArg) -> RuleSet:
+    return rules if isinstance(rules, RuleSet) else config.load_rules(rules)
+
+
+def open_store(db: str | Store | None = None) -> Store:
+    """A store from a URL, a SQLite path, an open store, or the configured default."""
+    from monitor.store import Store
+
+    return db if isinstance(db, Store) else Store(config.db_url(db))
+
+
+def _read(data: DataArg, what: str) -> pd.DataFrame:
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, (str, os.PathLike)):
+        return sources.read_frame(data, what=what)
+    raise UsageError(
+        f"{what} must be a pandas DataFrame or a file path, got {type(data).__name__}"
+    )
+
+
+def load_frame(
+    rule_set: RuleSet,
+    inputs: DataArg,
+    predictions: DataArg | None = None,
+    labels: DataArg | None = None,
+) -> pd.DataFrame:
+    """Read and join a run's inputs, predictions and labels into one frame."""
+    others = {}
+    if predictions is not None:
+        others["predictions"] = _read(predictions, "predictions")
+    if labels is not None:
+        others["labels"] = _read(labels, "labels")
+    key = rule_set.label.key if rule_set.label else None
+    return sources.combine(_read(inputs, "inputs"), others, key=key)
+
+
+def check_run(
+    *,
+    rules: RulesArg,
+    run_id: str,
+    inputs: DataArg,
+    predictions: DataArg | None = None,
+    labels: DataArg | None = None,
+    model_version: str | None = None,
+    db: str | Store | None = None,
+    now: datetime | None = None,
+    alert: bool = True,
+    source: str = "python",
+    progress: runner.Progress | None = None,
+) -> RunReport:
+    """Check one production run and store its results.
+
+    Args:
+        rules: the rules file (path) or a loaded RuleSet.
+        run_id: the pipeline's id for the run; checking the same id again replaces it.
+        inputs: the run's features (DataFrame, Parquet or CSV path).
+        predictions: the model's outputs, if not columns of ``inputs``.
+        labels: ground truth, if known already and not columns of ``inputs``.
+        model_version: the version that produced the run.
+        db: store URL, SQLite path or open Store (default: ``MODELHEALTH_DB`` or
+            ``./modelhealth.db``).
+        now: the time to record the check at (tz-aware).
+        alert: send alerts through the rules' routes.
+        source: recorded with the run (``python``, ``cli``...).
+        progress: called with a short line before each step.
+
+    Returns:
+        The :class:`~monitor.report.RunReport`; call ``raise_for_status()`` to fail
+        a pipeline on failed checks.
+
+    Raises:
+        RulesError: the rules file is wrong.
+        DataError: the data is missing or unreadable.
+        StorageError: the store is unreachable.
+    """
+    rule_set = _rules(rules)
+    if not str(run_id).strip():
+        raise UsageError("run_id must not be empty")
+    frame = load_frame(rule_set, inputs, predictions, labels)
+    details: dict[str, Any] = {
+        k: str(v)
+        for k, v in (
+            ("inputs", inputs),
+            ("predictions", predictions),
+            ("labels", labels),
+        )
+        if isinstance(v, (str, os.PathLike))
+    }
+    store = open_store(db)
+    try:
+        return runner.run(
+            rule_set,
+            run_id=str(run_id),
+            frame=frame,
+            store=store,
+            model_version=model_version,
+            source=source,
+            details=details,
+            now=now,
+            alert=alert,
+            report_url=config.report_url(rule_set.model, str(run_id)),
+            progress=progress or (lambda _: None),
+        )
+    finally:
+        if store is not db:
+            store.close()
+
+
+def _metrics(
+    metrics: Mapping[str, float] | str | os.PathLike[str] | None,
+) -> dict[str, float]:
+    if metrics is None:
+        return {}
+    if isinstance(metrics, (str, os.PathLike)):
+        path = Path(metrics)
+        try:
+            loaded = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise DataError(f"the metrics file {str(path)!r} does not exist") from None
+        except json.JSONDecodeError as exc:
+            raise DataError(
+                f"the metrics file {str(path)!r} is not valid JSON: {exc}"
+            ) from None
+        if not isinstance(loaded, dict):
+            raise DataError(
+                f"the metrics file {str(path)!r} must hold a JSON object like "
+                f'{{"roc_auc": 0.81}}, got {type(loaded).__name__}'
+            )
+        metrics = loaded
+    out: dict[str, float] = {}
+    for name, value in metrics.items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
+            raise DataError(f"metric {name!r} must be a finite number, got {value!r}")
+        out[str(name)] = float(value)
+    return out
+
+
+def register_baseline(
+    *,
+    rules: RulesArg,
+    data: DataArg,
+    metrics: Mapping[str, float] | str | os.PathLike[str] | None = None,
+    model_version: str | None = None,
+    db: str | Store | None = None,
+    created_at: datetime | None = None,
+) -> BaselineRecord:
+    """Register the reference data (and pre-deployment metrics) of a model version.
+
+    Args:
+        rules: the rules file or RuleSet (names the model).
+        data: the reference data, usually training or validation data.
+        metrics: pre-deployment metrics, as a mapping or a JSON file path.
+        model_version: the version; registering the same version again replaces it.
+        db: store URL, SQLite path or open Store.
+        created_at: when to record it as registered.
+
+    Returns:
+        The stored baseline.
+    """
+    from checks.profile import profile_frame
+
+    rule_set = _rules(rules)
+    frame = _read(data, "baseline data")
+    if frame.empty:
+        raise DataError(
+            "the baseline data has no rows; a reference needs data to compare with"
+        )
+    parsed = _metrics(metrics)
+    profile = profile_frame(frame)
+    store = open_store(db)
+    try:
+        return store.save_baseline(
+            rule_set.model,
+            model_version or "default",
+            profile=profile.to_dict(),
+            metrics=parsed,
+            row_count=len(frame),
+            details={"data": str(data)} if isinstance(data, (str, os.PathLike)) else {},
+            created_at=created_at,
+        )
+    finally:
+        if store is not db:
+            store.close()

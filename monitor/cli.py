@@ -1,0 +1,309 @@
+"""``modelhealth``: the command line.
+
+Each command is a thin layer over the Python API (``monitor.api``) and the store.
+Heavy modules (pandas, SQLAlchemy, pandera) are imported inside the commands, so
+``modelhealth --help`` starts fast. :func:`main` turns every expected error into one
+paragraph on stderr and the documented exit code (docs/cli.md); a traceback only
+with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from monitor.errors import ExitCode, MonitorError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="modelhealth",
+    help="Model health monitoring: check each production run against declarative "
+    "rules, store the results, alert, report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+rules_app = typer.Typer(help="Work with rules files.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the store.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+app.add_typer(db_app, name="db")
+
+_state = {"debug": False}
+
+DbOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
+    typer.Option(
+        "--db",
+        help="Store URL or SQLite file [env MODELHEALTH_DB; default ./modelhealth.db].",
+        show_default=False,
+    ),
+]
+RulesOpt = Annotated[
+    Path, typer.Option("--rules", "-r", help="The model's rules file (YAML).")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"modelhealth {version('modelhealth')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and debug logs.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+    import logging
+
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while work runs, only when stderr is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    with _console(stderr=True).status("starting") as status:
+        yield lambda text: status.update(text)
+
+
+@app.command()
+def check(
+    rules: RulesOpt,
+    run_id: Annotated[
+        str, typer.Option("--run-id", help="The pipeline's id for this run.")
+    ],
+    inputs: Annotated[
+        Path, typer.Option("--inputs", help="The run's inputs: Parquet or CSV.")
+    ],
+    predictions: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Predictions file, if not columns of the inputs."),
+    ] = None,
+    labels: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Labels file, if not columns of the inputs."),
+    ] = None,
+    model_version: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--model-version", help="The model version that made the run."),
+    ] = None,
+    db: DbOpt = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a check of this severity or worse fails: "
+            "critical, warning or never.",
+        ),
+    ] = "critical",
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the machine-readable report on stdout."),
+    ] = False,
+    no_alerts: Annotated[
+        bool, typer.Option("--no-alerts", help="Do not send alerts.")
+    ] = False,
+) -> None:
+    """Check one production run (the post-run hook) and store its results."""
+    from monitor.api import check_run
+    from monitor.errors import UsageError
+    from monitor.summary import run_summary
+
+    if fail_on not in ("critical", "warning", "never"):
+        raise UsageError(
+            f"--fail-on must be critical, warning or never, not {fail_on!r}"
+        )
+    with _progress(not as_json) as progress:
+        report = check_run(
+            rules=rules,
+            run_id=run_id,
+            inputs=inputs,
+            predictions=predictions,
+            labels=labels,
+            model_version=model_version,
+            db=db,
+            alert=not no_alerts,
+            source="cli",
+            progress=progress,
+        )
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
+    else:
+        console = _console()
+        for text, style in run_summary(report):
+            console.print(text, style=style, markup=False)
+    failed = report.failed(fail_on)  # type: ignore[arg-type]
+    raise typer.Exit(ExitCode.CHECKS_FAILED if failed else ExitCode.OK)
+
+
+@app.command()
+def baseline(
+    rules: RulesOpt,
+    data: Annotated[
+        Path, typer.Option("--data", help="Reference data: Parquet or CSV.")
+    ],
+    metrics: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help='Pre-deployment metrics, a JSON object like {"roc_auc": 0.81}.'
+        ),
+    ] = None,
+    model_version: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--model-version", help="The model version [default: default]."),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Register the reference profile (and metrics) that later runs compare with."""
+    from monitor.api import register_baseline
+
+    record = register_baseline(
+        rules=rules, data=data, metrics=metrics, model_version=model_version, db=db
+    )
+    n_metrics = f", {len(record.metrics)} metric(s)" if record.metrics else ""
+    typer.echo(
+        f"registered baseline {record.version!r} for model {record.model!r}: "
+        f"{record.row_count:,} rows, "
+        f"{len(record.profile.get('columns', {}))} columns{n_metrics}"
+    )
+
+
+@rules_app.command("validate")
+def rules_validate(
+    files: Annotated[list[Path], typer.Argument(help="Rules files to validate.")],
+) -> None:
+    """Validate rules files; print every problem with file:line:column."""
+    from monitor.config import load_rules
+    from rules.errors import RulesError
+
+    bad = 0
+    for path in files:
+        try:
+            rule_set = load_rules(path)
+        except RulesError as exc:
+            bad += 1
+            typer.echo(str(exc), err=True)
+            continue
+        enabled = sum(c.enabled for c in rule_set.checks)
+        typer.echo(f"{path}: ok (model {rule_set.model!r}, {enabled} checks)")
+    raise typer.Exit(ExitCode.USAGE if bad else ExitCode.OK)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None) -> None:
+    """Apply the store's migrations (done automatically on first use too)."""
+    from monitor.api import open_store
+
+    store = open_store(db)
+    try:
+        revision = store.upgrade()
+        typer.echo(f"{store.url}: at revision {revision}")
+    finally:
+        store.close()
+
+
+@app.command()
+def status(
+    model: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--model", "-m", help="Show this model's recent runs."),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many runs to show.")] = 30,
+    db: DbOpt = None,
+) -> None:
+    """Show the models' health, or one model's recent runs."""
+    from monitor.api import open_store
+    from monitor.history import print_history, print_models
+
+    store = open_store(db)
+    try:
+        if model:
+            print_history(_console(), store, model, limit=limit)
+        else:
+            print_models(_console(), store)
+    finally:
+        store.close()
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path,
+        typer.Option(
+            "--dir", help="Where to write the demo's data, rules and database."
+        ),
+    ] = Path("modelhealth-demo"),
+    db: DbOpt = None,
+    days: Annotated[
+        int, typer.Option(help="How many daily runs to simulate.", min=1)
+    ] = 30,
+) -> None:
+    """Simulate a churn model's month in production, checked day by day."""
+    from monitor.demo import run_demo
+
+    run_demo(directory, db=db, days=days, console=_console())
+
+
+def _fail(message: str, code: int) -> int:
+    typer.echo(message, err=True)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return (and, as a script, exit with) the exit code."""
+    import click
+
+    from rules.errors import RulesError
+
+    code: int
+    try:
+        returned = app(args=argv, standalone_mode=False)
+        code = int(returned) if isinstance(returned, int) else 0
+    except click.exceptions.Exit as exc:
+        code = int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        code = ExitCode.USAGE
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        code = 130
+    except RulesError as exc:
+        if _state["debug"]:
+            raise
+        code = _fail(str(exc), ExitCode.USAGE)
+    except MonitorError as exc:
+        if _state["debug"]:
+            raise
+        code = _fail(f"error: {exc}", exc.exit_code)
+    if argv is None:
+        sys.exit(code)
+    return code

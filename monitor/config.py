@@ -1,0 +1,46 @@
+"""Where settings come from: flags, then ``MODELHEALTH_*`` variables, then defaults.
+
+- ``MODELHEALTH_DB``: the store's URL or SQLite file (default ``./modelhealth.db``).
+- ``MODELHEALTH_REPORT_URL``: base URL of the web report, for links in alerts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rules.models import RuleSet
+
+__all__ = ["DEFAULT_DB", "db_url", "load_rules", "report_url"]
+
+DEFAULT_DB = "sqlite:///./modelhealth.db"
+
+
+def db_url(flag: str | None = None) -> str:
+    """The store URL: the ``--db`` flag, else ``MODELHEALTH_DB``, else the default."""
+    return flag or os.environ.get("MODELHEALTH_DB") or DEFAULT_DB
+
+
+def report_url(run_model: str, run_id: str) -> str | None:
+    """A link to a run's page in the web report, if its base URL is configured."""
+    base = os.environ.get("MODELHEALTH_REPORT_URL")
+    if not base:
+        return None
+    return f"{base.rstrip('/')}/models/{run_model}/runs/{run_id}"
+
+
+def load_rules(path: str | os.PathLike[str]) -> RuleSet:
+    """Load a rules file with every known check kind and alert channel.
+
+    Raises:
+        RulesError: every problem in the file, with file:line:column.
+    """
+    import rules
+    from alerts import registry as channels
+    from checks import registry as checks
+
+    return rules.load(
+        Path(path),
+        check_kinds=checks.params_types(),
+        channel_kinds=channels.params_types(),
+    )

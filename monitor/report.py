@@ -1,0 +1,106 @@
+"""The outcome of checking one run: what the runner returns and the store saves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from checks.base import CheckResult, Status
+from monitor.errors import ChecksFailed
+from rules.models import Severity
+
+__all__ = ["FailOn", "RunReport"]
+
+FailOn = Literal["critical", "warning", "info", "never"]
+
+_BAD = (Status.FAILED, Status.ERRORED)
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """One checked run.
+
+    Attributes:
+        model: the model's name.
+        run_id: the pipeline's id for the run.
+        results: every result, in check order.
+        profile: the run's profile as JSON (``Profile.to_dict()``).
+        row_count: rows in the run's data.
+        model_version: the version that produced the run, if given.
+        reference: a label for what it was compared with (``baseline v1``).
+        source: who asked (``cli``, ``python``, ``api``, ``scheduler``).
+        details: JSON-able extras (input paths, ...).
+    """
+
+    model: str
+    run_id: str
+    results: tuple[CheckResult, ...]
+    profile: Mapping[str, Any]
+    row_count: int
+    started_at: datetime
+    finished_at: datetime
+    model_version: str | None = None
+    reference: str | None = None
+    source: str = "python"
+    details: Mapping[str, Any] = field(default_factory=dict)
+    run_pk: int | None = None
+
+    @property
+    def status(self) -> Status:
+        """The worst status of all results (``passed`` when there are none)."""
+        return max(
+            (r.status for r in self.results),
+            key=lambda s: s.rank,
+            default=Status.PASSED,
+        )
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Status}
+        for r in self.results:
+            out[r.status.value] += 1
+        return out
+
+    def failed(self, fail_on: FailOn = "critical") -> list[CheckResult]:
+        """Results that failed or errored with severity at or above ``fail_on``.
+
+        With ``fail_on="warning"``, ``warned`` results of warning-or-worse severity
+        count too; ``never`` returns nothing.
+        """
+        if fail_on == "never":
+            return []
+        floor = Severity(fail_on).rank
+        bad = (*_BAD, Status.WARNED) if fail_on in ("warning", "info") else _BAD
+        return [r for r in self.results if r.status in bad and r.severity.rank >= floor]
+
+    def ok(self, fail_on: FailOn = "critical") -> bool:
+        return not self.failed(fail_on)
+
+    def raise_for_status(self, fail_on: FailOn = "critical") -> RunReport:
+        """Raise :class:`~monitor.errors.ChecksFailed` if anything at or above
+        ``fail_on`` failed; return ``self`` otherwise, for chaining."""
+        failed = self.failed(fail_on)
+        if failed:
+            raise ChecksFailed(self.model, self.run_id, failed)
+        return self
+
+    def worst_first(self) -> list[CheckResult]:
+        return sorted(
+            self.results, key=lambda r: (-r.status.rank, -r.severity.rank, r.check_id)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable report (``modelhealth check --json``)."""
+        return {
+            "model": self.model,
+            "run_id": self.run_id,
+            "model_version": self.model_version,
+            "status": self.status.value,
+            "row_count": self.row_count,
+            "reference": self.reference,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "counts": self.counts(),
+            "results": [r.to_dict() for r in self.results],
+        }

@@ -1,0 +1,246 @@
+"""The :class:`Store`: every read and write of runs, results, profiles and baselines.
+
+It is the only code that opens database sessions. Each public method is one short
+transaction; a run is saved whole or not at all. Writes are upserts keyed by what the
+user names things: a model by its name, a run by ``(model, run_id)``, a baseline by
+``(model, version)``; saving the same key again replaces the old content. Whatever
+goes wrong in the database comes out as :class:`~monitor.errors.StorageError`, whose
+message says what was being done and why it failed, with the password masked.
+
+Only SQLite (the embedded default) and PostgreSQL (production) are supported: upserts
+use their shared ``INSERT ... ON CONFLICT`` dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from alembic.util.exc import CommandError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.errors import StorageError
+from monitor.report import RunReport
+from monitor.store import convert, queries
+from monitor.store.migrate import is_current
+from monitor.store.migrate import upgrade as apply_migrations
+from monitor.store.models import (
+    BaselineRow,
+    CheckResultRow,
+    ColumnProfileRow,
+    ModelRow,
+    RunRow,
+)
+from monitor.store.records import BaselineRecord
+from monitor.store.urls import create_engine, mask, reason, resolve
+
+__all__ = ["Store"]
+
+_T = TypeVar("_T")
+
+
+class Store(queries.Reads):
+    """A connection to the store's database, migrated to the code's schema.
+
+    Args:
+        url: a SQLAlchemy URL or a bare SQLite file path; ``None`` reads
+            ``MODELHEALTH_DB``, else uses ``./modelhealth.db``.
+        migrate: apply missing migrations now (``False`` only connects).
+
+    Raises:
+        StorageError: the database cannot be reached or migrated.
+    """
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self._raw_url = resolve(url)
+        self._url = mask(self._raw_url)
+        self._engine = create_engine(self._raw_url)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        try:
+            self._guard("could not connect", lambda e: e.connect().close())
+            if migrate and not self._guard("could not read the schema", is_current):
+                self.upgrade()
+        except StorageError:
+            self._engine.dispose()
+            raise
+
+    @property
+    def url(self) -> str:
+        """The database URL, password masked."""
+        return self._url
+
+    def __repr__(self) -> str:
+        return f"Store({self._url!r})"
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def upgrade(self) -> str:
+        """Apply the migrations the database lacks (``modelhealth db upgrade``).
+
+        Returns:
+            The head revision, which the database is now at.
+
+        Raises:
+            StorageError: a migration failed, or the database is newer than the code.
+        """
+        return self._guard("could not migrate the schema", apply_migrations)
+
+    def _guard(self, action: str, call: Callable[[Engine], _T]) -> _T:
+        try:
+            return call(self._engine)
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                self._url, f"{action}: {reason(exc, self._raw_url)}"
+            ) from exc
+        except CommandError as exc:  # e.g. a revision this code does not know
+            hint = "is the database newer than this modelhealth?"
+            raise StorageError(self._url, f"{action}: {exc} ({hint})") from exc
+
+    @contextmanager
+    def _session(self, action: str) -> Iterator[Session]:
+        """One transaction: committed at the end, rolled back on any error."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                self._url, f"{action}: {reason(exc, self._raw_url)}"
+            ) from exc
+
+    def _insert_into(self, row: type[Any]) -> postgresql.Insert | sqlite.Insert:
+        if self._engine.dialect.name == "postgresql":
+            return postgresql.insert(row)
+        return sqlite.insert(row)
+
+    def _model_id(self, session: Session, name: str) -> int:
+        found = session.scalar(sa.select(ModelRow.id).where(ModelRow.name == name))
+        if found is not None:
+            return found
+        session.execute(
+            self._insert_into(ModelRow)
+            .values(name=name, created_at=datetime.now(timezone.utc))
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        return session.scalars(
+            sa.select(ModelRow.id).where(ModelRow.name == name)
+        ).one()
+
+    def _upsert(
+        self, session: Session, row: type[Any], keys: list[str], values: dict[str, Any]
+    ) -> int:
+        stmt = self._insert_into(row).values(**values)
+        changes = {k: stmt.excluded[k] for k in values if k not in keys}
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=changes)
+        return int(session.execute(stmt.returning(row.id)).scalar_one())
+
+    def save_run(self, report: RunReport) -> int:
+        """Save a checked run: the run, its results and its profile, in one transaction.
+
+        Saving the same ``(model, run_id)`` again replaces the run's fields, results
+        and profile; the run keeps its ``pk``.
+
+        Args:
+            report: the runner's report.
+
+        Returns:
+            The run's ``pk``.
+
+        Raises:
+            StorageError: the write failed; nothing of it was kept.
+        """
+        action = f"could not save run {report.run_id!r} of model {report.model!r}"
+        with self._session(action) as session:
+            model_id = self._model_id(session, report.model)
+            values = {
+                "model_id": model_id,
+                "run_key": report.run_id,
+                "model_version": report.model_version,
+                "status": report.status.value,
+                "row_count": int(report.row_count),
+                "started_at": report.started_at,
+                "finished_at": report.finished_at,
+                "source": report.source,
+                "reference": report.reference,
+                "counts": report.counts(),
+                "details": convert.json_safe(report.details),
+            }
+            pk = self._upsert(session, RunRow, ["model_id", "run_key"], values)
+            session.execute(
+                sa.delete(CheckResultRow).where(CheckResultRow.run_id == pk)
+            )
+            session.execute(
+                sa.delete(ColumnProfileRow).where(ColumnProfileRow.run_id == pk)
+            )
+            results = [
+                convert.result_values(r, run_id=pk, model_id=model_id)
+                for r in report.results
+            ]
+            if results:
+                session.execute(sa.insert(CheckResultRow), results)
+            profiles = convert.profile_rows(report.profile, run_id=pk)
+            if profiles:
+                session.execute(sa.insert(ColumnProfileRow), profiles)
+        return pk
+
+    def save_baseline(
+        self,
+        model: str,
+        version: str,
+        *,
+        profile: Mapping[str, Any],
+        metrics: Mapping[str, float],
+        row_count: int,
+        details: Mapping[str, Any] | None = None,
+        created_at: datetime | None = None,
+    ) -> BaselineRecord:
+        """Register a model version's reference, replacing one of the same version.
+
+        Args:
+            model: the model's name.
+            version: the model version.
+            profile: the reference data's profile (``{"row_count", "columns"}``).
+            metrics: pre-deployment metrics; non-finite values are stored as ``None``.
+            row_count: rows of the reference data.
+            details: JSON-able extras (where the data came from, ...).
+            created_at: when it was registered; now by default.
+
+        Returns:
+            The baseline as stored, profile included.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        action = f"could not save baseline {version!r} of model {model!r}"
+        with self._session(action) as session:
+            values = {
+                "model_id": self._model_id(session, model),
+                "version": version,
+                "created_at": created_at or datetime.now(timezone.utc),
+                "row_count": int(row_count),
+                "metrics": convert.json_safe(metrics),
+                "details": convert.json_safe(details or {}),
+            }
+            pk = self._upsert(session, BaselineRow, ["model_id", "version"], values)
+            session.execute(
+                sa.delete(ColumnProfileRow).where(ColumnProfileRow.baseline_id == pk)
+            )
+            rows = convert.profile_rows(profile, baseline_id=pk)
+            if rows:
+                session.execute(sa.insert(ColumnProfileRow), rows)
+        found = self.baseline(model, version)
+        assert found is not None
+        return found

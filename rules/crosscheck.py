@@ -1,0 +1,148 @@
+"""Checks that look across a whole rules file, after merging and interpolation.
+
+Each key may be valid on its own and the file still wrong as a whole:
+
+- two checks share an ``id``;
+- an alert route's ``checks:`` names an id that no check has, or its ``kinds:`` a
+  check kind that does not exist;
+- a check names a column (a ``columns`` list, the keys of ``per_column``, a
+  ``segment_by`` list) that the file's ``schema`` check does not declare; the
+  ``prediction`` and ``label`` columns count as declared. Files without a ``schema``
+  check skip this one.
+
+These run on the located tree, not on validated models, so they report even when
+some entries failed validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from rules.errors import Problem
+from rules.loader import LList, LMap, Loc, Path
+from rules.messages import did_you_mean
+
+__all__ = ["cross_check", "unknown_name"]
+
+_COLUMN_LISTS = ("columns", "segment_by")
+
+
+def unknown_name(what: str, name: object, known: Collection[str]) -> str:
+    """``unknown check kind 'drfit'; did you mean 'drift'? known: drift, schema``."""
+    choices = sorted(known)
+    message = f"unknown {what} {name!r}"
+    close = did_you_mean(name, choices) if isinstance(name, str) else None
+    if close:
+        message += f"; did you mean {close!r}?"
+    return f"{message}{'' if close else ';'} known: {', '.join(choices) or '(none)'}"
+
+
+def _entries(tree: LMap, key: str) -> Iterator[tuple[int, LMap]]:
+    items = tree.get(key)
+    if isinstance(items, LList):
+        for i, item in enumerate(items):
+            if isinstance(item, LMap):
+                yield i, item
+
+
+def _items(node: LList, path: Path) -> Iterator[tuple[object, Loc, Path]]:
+    for j, (item, loc) in enumerate(zip(node, node.item_locs, strict=True)):
+        yield item, loc, (*path, j)
+
+
+def cross_check(tree: LMap, check_kinds: Collection[str]) -> list[Problem]:
+    """Every cross-file problem of a merged rules tree.
+
+    Args:
+        tree: the merged, interpolated document.
+        check_kinds: the names of the known check kinds.
+
+    Returns:
+        The problems found, in no particular order.
+    """
+    problems: list[Problem] = []
+    ids: dict[str, Loc] = {}
+    for i, entry in _entries(tree, "checks"):
+        check_id = entry.get("id")
+        if not isinstance(check_id, str):
+            continue
+        loc = entry.value_locs["id"]
+        first = ids.setdefault(check_id, loc)
+        if first is not loc:
+            where = (
+                f"line {first.line}"
+                if first.file == loc.file
+                else (f"{first.file}:{first.line}")
+            )
+            problems.append(
+                loc.problem(
+                    ("checks", i, "id"),
+                    f"check id {check_id!r} is already used at {where}",
+                )
+            )
+    for i, route in _entries(tree, "alerts"):
+        for key, what, known in (
+            ("checks", "check id", list(ids)),
+            ("kinds", "check kind", check_kinds),
+        ):
+            names = route.get(key)
+            if not isinstance(names, LList):
+                continue
+            for name, loc, path in _items(names, ("alerts", i, key)):
+                if isinstance(name, str) and name not in known:
+                    problems.append(loc.problem(path, unknown_name(what, name, known)))
+    return problems + _schema_columns(tree)
+
+
+def _schema_columns(tree: LMap) -> list[Problem]:
+    schemas: list[tuple[object, LMap]] = []
+    for _, entry in _entries(tree, "checks"):
+        columns = entry.get("columns")
+        if entry.get("kind") == "schema" and isinstance(columns, LMap):
+            schemas.append((entry.get("id"), columns))
+    if not schemas:
+        return []
+    declared = {name for _, columns in schemas for name in columns}
+    for key in ("prediction", "label"):
+        spec = tree.get(key)
+        if isinstance(spec, LMap) and isinstance(spec.get("column"), str):
+            declared.add(str(spec["column"]))
+    where = (
+        f"schema check {schemas[0][0]!r}" if len(schemas) == 1 else "any schema check"
+    )
+    problems = []
+    for i, entry in _entries(tree, "checks"):
+        if entry.get("kind") == "schema":
+            continue
+        for name, loc, path in _named_columns(entry, ("checks", i)):
+            if name in declared:
+                continue
+            close = did_you_mean(name, sorted(declared))
+            tail = (
+                f"did you mean {close!r}?"
+                if close
+                else "declared: " + ", ".join(sorted(declared))
+            )
+            problems.append(
+                loc.problem(path, f"column {name!r} is not declared in {where}; {tail}")
+            )
+    return problems
+
+
+def _named_columns(node: object, path: Path) -> Iterator[tuple[str, Loc, Path]]:
+    if isinstance(node, LList):
+        for item, _, item_path in _items(node, path):
+            yield from _named_columns(item, item_path)
+        return
+    if not isinstance(node, LMap):
+        return
+    for key, value in node.items():
+        if key in _COLUMN_LISTS and isinstance(value, LList):
+            for item, loc, item_path in _items(value, (*path, key)):
+                if isinstance(item, str):
+                    yield item, loc, item_path
+        elif key == "per_column" and isinstance(value, LMap):
+            for name in value:
+                yield name, value.key_locs[name], (*path, key, name)
+        else:
+            yield from _named_columns(value, (*path, key))

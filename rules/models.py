@@ -1,0 +1,220 @@
+"""The rule language's data model: what a user declares, apart from how it runs.
+
+A rules file describes one model. Its top-level keys become a :class:`RuleSet`; each
+entry of ``checks:`` becomes an instance of a check kind's params class (a subclass
+of :class:`CheckParams`, owned by the ``checks`` package and passed to the loader in a
+table of known kinds); each entry of ``alerts:`` becomes an instance of a channel's
+params class (a subclass of :class:`ChannelParams`, owned by ``alerts``).
+
+Every model forbids unknown keys, so a misspelt key is an error, never ignored.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    field_validator,
+    model_validator,
+)
+
+from rules.cron import check_cron, check_timezone
+from rules.durations import check_duration
+
+__all__ = [
+    "STATUS_ORDER",
+    "ChannelParams",
+    "CheckParams",
+    "CronExpression",
+    "Duration",
+    "LabelSpec",
+    "PredictionSpec",
+    "ReferenceSpec",
+    "RuleSet",
+    "Schedule",
+    "Severity",
+    "Sources",
+    "Threshold",
+    "TimeZoneName",
+    "WindowSpec",
+]
+
+STATUS_ORDER = ("passed", "skipped", "warned", "errored", "failed")
+"""Statuses from best to worst, shared by routing and summaries."""
+
+
+Duration = Annotated[str, AfterValidator(check_duration)]
+"""A duration as written, e.g. ``30m``, ``26h``, ``3d``; see :mod:`rules.durations`."""
+
+CronExpression = Annotated[str, AfterValidator(check_cron)]
+"""A five-field cron expression, e.g. ``0 6 * * mon-fri``; see :mod:`rules.cron`."""
+
+TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
+"""An IANA timezone name, e.g. ``Europe/Paris``."""
+
+
+class Severity(str, enum.Enum):
+    """How much a check matters when it fails; routes choose channels by it."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return ("info", "warning", "critical").index(self.value)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(_Model):
+    """Two levels for one observed value: crossing ``warn`` warns, ``fail`` fails.
+
+    Whether "crossing" means above or below is the check kind's business (a drift
+    score fails above, a metric below); both levels are optional.
+    """
+
+    warn: float | None = None
+    fail: float | None = None
+
+    @model_validator(mode="after")
+    def _one_level(self) -> Threshold:
+        if self.warn is None and self.fail is None:
+            raise ValueError("a threshold needs warn, fail or both")
+        return self
+
+
+class PredictionSpec(_Model):
+    """Where the model's output is and what kind of task it solves."""
+
+    column: str
+    task: Literal[
+        "binary_classification", "multiclass_classification", "regression"
+    ] = "binary_classification"
+    positive_label: str | int | bool | None = None
+    decision_threshold: float = 0.5
+
+
+class LabelSpec(_Model):
+    """Where the ground truth is; ``delay`` says how late labels arrive (e.g. 3d)."""
+
+    column: str
+    key: str | None = None
+    delay: Duration | None = None
+
+
+class WindowSpec(_Model):
+    last_runs: int = Field(ge=1, le=1000)
+
+
+class ReferenceSpec(_Model):
+    """What runs are compared with: a registered baseline, or past runs' profiles."""
+
+    baseline: str | None = None
+    window: WindowSpec | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ReferenceSpec:
+        if (self.baseline is None) == (self.window is None):
+            raise ValueError("reference needs exactly one of baseline or window")
+        return self
+
+
+class Schedule(_Model):
+    """When scheduled checks run: a cron expression or an interval, in a timezone."""
+
+    cron: CronExpression | None = None
+    every: Duration | None = None
+    timezone: TimeZoneName = "UTC"
+    expect_every: Duration | None = None
+
+    @model_validator(mode="after")
+    def _cron_or_every(self) -> Schedule:
+        if self.cron is not None and self.every is not None:
+            raise ValueError("schedule takes cron or every, not both")
+        return self
+
+
+class Sources(_Model):
+    """What a scheduled run reads; ``{run_date}``-style fields are filled per run."""
+
+    inputs: str | None = None
+    predictions: str | None = None
+    labels: str | None = None
+    query: str | None = None
+    url: str | None = None
+
+
+class CheckParams(_Model):
+    """Keys every check has. Each kind subclasses this with ``kind: Literal[...]``."""
+
+    id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")]
+    kind: str
+    severity: Severity = Severity.WARNING
+    description: str | None = None
+    enabled: bool = True
+
+
+AlertStatus = Literal["warned", "failed", "errored"]
+
+
+def _default_statuses() -> list[AlertStatus]:
+    return ["failed", "errored"]
+
+
+class ChannelParams(_Model):
+    """Keys every alert route has. Each channel subclasses this with
+    ``channel: Literal[...]`` and its own settings."""
+
+    channel: str
+    min_severity: Severity = Severity.WARNING
+    checks: list[str] | None = None
+    kinds: list[str] | None = None
+    statuses: list[AlertStatus] = Field(default_factory=_default_statuses)
+
+
+class RuleSet(_Model):
+    """One model's rules, after ``extends`` and ``${ENV}`` interpolation."""
+
+    version: Literal[1]
+    model: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str | None = None
+    prediction: PredictionSpec | None = None
+    label: LabelSpec | None = None
+    reference: ReferenceSpec = ReferenceSpec(baseline="latest")
+    schedule: Schedule | None = None
+    sources: Sources | None = None
+    # SerializeAsAny: entries are kind/channel subclasses; dump their own keys too.
+    checks: list[SerializeAsAny[CheckParams]] = Field(default_factory=list)
+    alerts: list[SerializeAsAny[ChannelParams]] = Field(default_factory=list)
+    source_file: str | None = Field(default=None, exclude=True)
+
+    @field_validator("checks")
+    @classmethod
+    def _unique_ids(cls, checks: list[CheckParams]) -> list[CheckParams]:
+        seen: set[str] = set()
+        for check in checks:
+            if check.id in seen:
+                raise ValueError(f"check id {check.id!r} is used twice")
+            seen.add(check.id)
+        return checks
+
+    def check(self, check_id: str) -> CheckParams:
+        for check in self.checks:
+            if check.id == check_id:
+                return check
+        raise KeyError(check_id)
+
+    def summary(self) -> dict[str, Any]:
+        return {"model": self.model, "checks": [c.id for c in self.checks]}

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from checks.base import CheckContext, CheckResult, Status
+from checks.drift import DriftCheck, DriftParams
+
+
+def run(
+    make_ctx: Callable[..., CheckContext],
+    cur: pd.DataFrame,
+    ref: pd.DataFrame,
+    **params: Any,
+) -> list[CheckResult]:
+    check = DriftCheck(DriftParams(id="drift", **params))
+    return check.run(make_ctx(check.params, cur, reference_frame=ref))
+
+
+def by_subject(results: list[CheckResult]) -> dict[str | None, CheckResult]:
+    return {r.subject: r for r in results}
+
+
+def test_star_excludes_prediction_label_and_exclude(make_ctx, frame):
+    results = run(make_ctx, frame(2000, seed=1), frame(2000, seed=2), exclude=["age"])
+    assert set(by_subject(results)) == {"tenure", "spend", "plan", "region"}
+
+
+def test_unchanged_passes_and_shift_fails(make_ctx, frame):
+    results = by_subject(run(make_ctx, frame(5000, seed=1, shift=1.0), frame(5000)))
+    spend = results["spend"]
+    assert spend.status is Status.FAILED
+    assert spend.value == spend.metrics["psi"]
+    assert spend.value > 0.25
+    assert spend.message == f"psi {spend.value:.2f} >= fail 0.25"
+    assert spend.threshold == {"warn": 0.1, "fail": 0.25}
+    assert spend.details == {
+        "method": "psi",
+        "bins": 10,
+        "reference_count": 5000,
+        "current_count": 5000,
+        "column_kind": "numeric",
+    }
+    for name in ("tenure", "age", "plan", "region"):
+        assert results[name].status is Status.PASSED, results[name].message
+    assert results["plan"].details["column_kind"] == "categorical"
+    assert results["plan"].message.startswith("psi 0.00 < warn 0.1")
+
+
+def test_missing_column_is_errored(make_ctx, frame):
+    cur = frame(500).drop(columns=["region"])
+    result = by_subject(run(make_ctx, cur, frame(500)))["region"]
+    assert result.status is Status.ERRORED
+    assert result.message == (
+        "column 'region' is in the reference but missing from the run data"
+    )
+
+
+def test_explicit_column_not_in_reference(make_ctx, frame):
+    [result] = run(make_ctx, frame(500, extra=1.0), frame(500), columns=["extra"])
+    assert result.status is Status.ERRORED
+    assert result.message == "column 'extra' is not in the reference (baseline v1)"
+
+
+def test_all_null_run_column_is_errored(make_ctx, frame):
+    [result] = run(
+        make_ctx, frame(500, spend=float("nan")), frame(500), columns=["spend"]
+    )
+    assert result.status is Status.ERRORED
+    assert "no non-null values in the run" in result.message
+
+
+def test_kind_change_is_errored(make_ctx, frame):
+    [result] = run(make_ctx, frame(500, age="old"), frame(500), columns=["age"])
+    assert result.status is Status.ERRORED
+    assert "was numeric in the reference and is categorical" in result.message
+
+
+def test_per_column_threshold(make_ctx, frame):
+    results = run(
+        make_ctx,
+        frame(5000, seed=1, shift=1.0),
+        frame(5000),
+        columns=["spend"],
+        per_column={"spend": {"threshold": {"warn": 5.0}}},
+    )
+    assert results[0].status is Status.PASSED
+    assert results[0].threshold == {"warn": 5.0}
+
+
+@pytest.mark.parametrize(
+    ("fail", "status"), [(0.5, Status.PASSED), (0.2, Status.FAILED)]
+)
+def test_max_drifted_share(make_ctx, frame, fail, status):
+    results = run(
+        make_ctx,
+        frame(5000, seed=1, shift=1.0),
+        frame(5000),
+        max_drifted_share={"fail": fail},
+    )
+    share = results[-1]
+    assert share.subject is None
+    assert share.value == pytest.approx(1 / 5)
+    assert share.status is status
+    assert share.message == "1 of 5 columns drifted (20%): spend"
+
+
+def test_no_reference_is_skipped(make_ctx, frame):
+    check = DriftCheck(DriftParams(id="drift"))
+    [result] = check.run(make_ctx(check.params, frame(100)))
+    assert result.status is Status.SKIPPED
+    assert result.message == (
+        "no reference registered for model 'm'; register one with modelhealth baseline"
+    )
+
+
+def test_run_profiled_on_other_edges_is_rebinned(make_ctx, frame):
+    from dataclasses import replace
+
+    from checks.profile import profile_frame
+
+    check = DriftCheck(DriftParams(id="drift", columns=["spend"]))
+    ctx = make_ctx(check.params, frame(2000, seed=1), reference_frame=frame(2000))
+    ctx = replace(ctx, profile=profile_frame(ctx.frame))  # own edges
+    [result] = check.run(ctx)
+    assert result.status is Status.PASSED
+    assert result.details["bins"] == 10
+
+
+def test_datetime_column_is_skipped(make_ctx, frame):
+    import pandas as pd
+
+    ts = pd.Timestamp("2024-01-01")
+    [result] = run(make_ctx, frame(10, t=ts), frame(10, t=ts), columns=["t"])
+    assert result.status is Status.SKIPPED
