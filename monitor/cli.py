@@ -307,3 +307,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         sys.exit(code)
     return code
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for name in ("alerts", "models", "service", "report"):
+        importlib.import_module(f"monitor.cli_{name}").register(app)
+
+
+_register_command_modules()

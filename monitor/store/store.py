@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.errors import StorageError
 from monitor.report import RunReport
 from monitor.store import convert, queries
+from monitor.store.alerting import AlertingMixin
+from monitor.store.labels import LabelsMixin
 from monitor.store.migrate import is_current
 from monitor.store.migrate import upgrade as apply_migrations
 from monitor.store.models import (
@@ -39,13 +41,14 @@ from monitor.store.models import (
 )
 from monitor.store.records import BaselineRecord
 from monitor.store.urls import create_engine, mask, reason, resolve
+from monitor.store.webqueries import WebReads
 
 __all__ = ["Store"]
 
 _T = TypeVar("_T")
 
 
-class Store(queries.Reads):
+class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
     """A connection to the store's database, migrated to the code's schema.
 
     Args:
