@@ -135,6 +135,14 @@ def _choices(expected: str) -> list[str]:
     return [item.strip().strip("'") for item in re.split(r", | or ", expected)]
 
 
+def _closest_choice(value: object, choices: Sequence[str]) -> str | None:
+    """A misspelt choice (``critcal``) or the only one it begins (``binary``)."""
+    if not isinstance(value, str) or not value:
+        return None
+    starts = [c for c in choices if c.startswith(value)]
+    return did_you_mean(value, choices) or (starts[0] if len(starts) == 1 else None)
+
+
 def _message(
     err: ErrorDetails, model: type[BaseModel], path: Path, extra: Sequence[str] = ()
 ) -> str:
@@ -155,7 +163,13 @@ def _message(
         choices = _choices(str(ctx.get("expected", "")))
         if len(choices) == 1:
             return f"must be {choices[0]}, got {got}"
-        return f"must be one of: {', '.join(choices)}; got {got}"
+        close = (
+            did_you_mean(str(err["input"]), choices)
+            if isinstance(err["input"], str)
+            else None
+        )
+        hint = f"; did you mean {close!r}?" if close else ""
+        return f"must be one of: {', '.join(choices)}; got {got}{hint}"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", err["msg"]))
     expected = _EXPECTED.get(kind)

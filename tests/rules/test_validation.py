@@ -100,7 +100,7 @@ def test_literal_and_enum_choices():
     assert error(text) == (
         "rules/churn.yaml:1:10 version: must be 1, got 2\n"
         "rules/churn.yaml:4:34 checks[0].method: must be one of: psi, ks, wasserstein;"
-        " got 'pzi'\n"
+        " got 'pzi'; did you mean 'psi'?\n"
         "rules/churn.yaml:4:49 checks[0].severity: must be one of: info, warning,"
         " critical; got 'urgent'"
     )
