@@ -117,16 +117,26 @@ def _schema_columns(tree: LMap) -> list[Problem]:
         for name, loc, path in _named_columns(entry, ("checks", i)):
             if name in declared:
                 continue
-            close = did_you_mean(name, sorted(declared))
+            close = did_you_mean(name, _near(name, declared))
+            shown = sorted(declared)
+            more = f", ... ({len(shown) - 10} more)" if len(shown) > 10 else ""
             tail = (
                 f"did you mean {close!r}?"
                 if close
-                else "declared: " + ", ".join(sorted(declared))
+                else "declared: " + ", ".join(shown[:10]) + more
             )
             problems.append(
                 loc.problem(path, f"column {name!r} is not declared in {where}; {tail}")
             )
     return problems
+
+
+def _near(name: str, declared: set[str]) -> list[str]:
+    """Candidates for a suggestion: names of similar length, so that a schema with
+    thousands of columns does not make difflib compare every pair."""
+    if len(declared) <= 200:
+        return sorted(declared)
+    return sorted(d for d in declared if abs(len(d) - len(name)) <= 2)
 
 
 def _named_columns(node: object, path: Path) -> Iterator[tuple[str, Loc, Path]]:

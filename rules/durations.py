@@ -20,6 +20,9 @@ _WHOLE = re.compile(r"^(?:\d+[wdhms])+$")
 _EXAMPLE = "write a number and a unit (s, m, h, d, w), e.g. 90s, 30m, 26h, 3d, 1w"
 
 
+_MAX_SECONDS = 100 * 366 * 86_400
+
+
 def parse_duration(text: str) -> timedelta:
     """Parse a duration such as ``30m`` or ``1h30m``.
 
@@ -42,6 +45,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(int(number) * _UNITS[unit] for number, unit in parts)
     if seconds == 0:
         raise ValueError(f"duration {text!r} must be longer than zero")
+    if seconds > _MAX_SECONDS:
+        raise ValueError(f"duration {text!r} is too long; at most 100 years")
     return timedelta(seconds=seconds)
 
 

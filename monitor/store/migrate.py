@@ -9,6 +9,9 @@ two processes starting together do not both migrate.
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -55,13 +58,32 @@ def is_current(engine: Engine) -> bool:
         return _current(conn) == {head()}
 
 
+@contextmanager
+def _file_lock(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, one process migrates at a time (a lock file beside it).
+
+    SQLite's DDL is not transactional under Alembic, so two processes opening a new
+    store together would both create the tables; PostgreSQL uses an advisory lock.
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def upgrade(engine: Engine) -> str:
     """Apply every migration the database lacks.
 
     Returns:
         The head revision, which the database is now at.
     """
-    with engine.begin() as conn:
+    with _file_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY}

@@ -52,14 +52,22 @@ def resolve(url: str | None) -> str:
 def mask(url: str) -> str:
     """``url`` with its password replaced by ``***``, even if it does not parse."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        if "password" in parsed.query:  # ``?password=...`` is as secret as user:pw@
+            parsed = parsed.update_query_dict({"password": "***"})
+        rendered = parsed.render_as_string(hide_password=True)
+        return rendered.replace("password=%2A%2A%2A", "password=***")
     except (ArgumentError, ValueError):
         return _USERINFO.sub(r"\1:***@", url)
 
 
 def _scrub(text: str, url: URL) -> str:
     """Drivers may echo connection strings in their messages; never the password."""
-    return text.replace(url.password, "***") if url.password else text
+    secrets = [url.password, url.query.get("password")]
+    for secret in secrets:
+        if isinstance(secret, str) and secret:
+            text = text.replace(secret, "***")
+    return text
 
 
 def create_engine(url: str) -> Engine:

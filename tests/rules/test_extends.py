@@ -165,8 +165,7 @@ def test_unreadable_and_non_mapping_and_broken_bases(tmp_path):
     }
     text = _error(tmp_path, files)
     assert text.splitlines() == [
-        "TMP/broken.yaml:2:1: invalid YAML: expected the node content, but found"
-        " '<stream end>'",
+        "TMP/broken.yaml:2:1: invalid YAML: did not find expected node content",
         "  hint: while parsing a flow node at line 2",
         "TMP/churn.yaml:3:11 extends[0]: cannot read 'TMP/dir.yaml': [Errno 21] Is a"
         " directory: 'TMP/dir.yaml'",

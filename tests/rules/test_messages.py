@@ -31,7 +31,8 @@ def _problems(text: str) -> list[str]:
 
 def test_dict_key_errors_point_at_the_key():
     assert _problems("size: {mid: 1}\n") == [
-        "f.yaml:1:8 x.size.mid: must be one of: min, max; got 'mid'; did you mean 'min'?"
+        "f.yaml:1:8 x.size.mid: must be one of: min, max; got 'mid';"
+        " did you mean 'min'?"
     ]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import rules
 from rules import Severity
-from tests.rules.kinds import DriftParams, SlackParams, error, parse
+from tests.rules.kinds import DriftParams, SlackParams, VolumeParams, error, parse
 
 HEAD = "version: 1\nmodel: churn\n"
 
@@ -199,16 +199,14 @@ def test_source_file_is_not_a_user_key():
 
 def test_yaml_syntax_error():
     assert error(HEAD + "checks:\n  - id: a\n   kind: drift\n") == (
-        "rules/churn.yaml:5:4: invalid YAML: expected <block end>, but found"
-        " '<block mapping start>'\n"
+        "rules/churn.yaml:5:4: invalid YAML: did not find expected '-' indicator\n"
         "  hint: while parsing a block collection at line 4"
     )
 
 
 def test_yaml_syntax_error_with_context():
     assert error(HEAD + "prediction: {column: score\n") == (
-        "rules/churn.yaml:4:1: invalid YAML: expected ',' or '}',"
-        " but got '<stream end>'\n"
+        "rules/churn.yaml:4:1: invalid YAML: did not find expected ',' or '}'\n"
         "  hint: while parsing a flow mapping at line 3"
     )
 
@@ -216,7 +214,7 @@ def test_yaml_syntax_error_with_context():
 def test_yaml_reader_error():
     assert error(HEAD + "description: \x07\n") == (
         "rules/churn.yaml:3:14: invalid YAML: unacceptable character #x0007:"
-        " special characters are not allowed"
+        " control characters are not allowed"
     )
 
 
@@ -297,4 +295,41 @@ def test_loads_without_a_name():
         )
     assert str(info.value) == (
         "<string>:3:17 checks[0].kind: unknown check kind 'x'; known: (none)"
+    )
+
+
+def test_yaml_12_numbers():
+    rule_set = parse(
+        HEAD + "description: 1:30\nchecks:\n"
+        "  - {id: v, kind: volume, min_rows: 010, max_rows: 1e3}\n"
+    )
+    assert rule_set.description == "1:30"  # YAML 1.1 would read 90
+    check = rule_set.checks[0]
+    assert isinstance(check, VolumeParams)
+    assert (check.min_rows, check.max_rows) == (10, 1000)  # YAML 1.1: 8 and '1e3'
+
+
+def test_alias_inside_its_own_anchor():
+    assert error(HEAD + "description: &a [*a]\n") == (
+        "rules/churn.yaml:3:14 description: expected a string, got a list\n"
+        "rules/churn.yaml:3:14 description[0]: a YAML alias refers to itself"
+    )
+
+
+def test_alias_bomb_is_refused():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 7)
+    ]
+    assert error(HEAD + "\n".join(lines) + "\n") == (
+        "rules/churn.yaml:1:1: the file expands to more than 100,000 values;"
+        " are YAML aliases (*name) nested too deeply?"
+    )
+
+
+def test_duration_too_long():
+    text = HEAD + "label: {column: y, delay: 99999999999999w}\n"
+    assert error(text) == (
+        "rules/churn.yaml:3:27 label.delay: duration '99999999999999w' is too long;"
+        " at most 100 years"
     )
