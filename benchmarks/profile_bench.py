@@ -1,6 +1,7 @@
 """Profile and drift timing on 1,000,000 rows x (20 numeric + 5 categorical + score).
 
-Run with ``.venv/bin/python benchmarks/profile_bench.py [rows]``. It times
+Run with ``.venv/bin/python benchmarks/profile_bench.py [rows]``; the full drift
+benchmark (against evidently, with Parquet batches) is ``drift_bench.py``. It times
 :func:`checks.profile.profile_frame` on a reference frame, then on a shifted current
 frame binned on the reference's edges, then the ``drift`` check (PSI) over every
 column from the two profiles, and prints the figures.
@@ -45,7 +46,7 @@ def main(n: int = 1_000_000) -> None:
     t1 = time.perf_counter()
     current = profile_frame(cur_frame, reference=reference)
     t2 = time.perf_counter()
-    params = DriftParams(id="feature-drift")
+    params = DriftParams(id="feature-drift", method="psi")
     ctx = CheckContext(
         rule_set=RuleSet(
             version=1, model="bench", prediction=PredictionSpec(column="score")

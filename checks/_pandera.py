@@ -13,10 +13,15 @@ dataset-level sentences.
 
 from __future__ import annotations
 
+import copy
+import importlib
 import math
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -25,20 +30,15 @@ from pandas.api import types as ptypes
 from pandera.engines import pandas_engine
 from pandera.errors import SchemaErrors
 
+from checks._dtypes import ALIASES
 from checks.base import CheckError
 from checks.schema import ColumnSpec
 
-__all__ = ["ColumnFailures", "Outcome", "build_schema", "validate"]
+__all__ = ["ColumnFailures", "Outcome", "build_schema", "load_model", "validate"]
 
 SAMPLES = 5
 _QUOTES = "'\""
-_ALIASES = {
-    "int": "int64",
-    "integer": "int64",
-    "float": "float64",
-    "datetime": "datetime64[ns]",
-    "boolean": "bool",
-}
+_ALIASES = ALIASES
 _KNOWN = "int64, float64, bool, str, string, object, datetime64[ns], category, ..."
 _TEXT = ("string", "empty")
 _NAMES = {"field_uniqueness": "unique", "not_nullable": "not_nullable"}
@@ -61,8 +61,66 @@ class ColumnFailures:
 
 @dataclass
 class Outcome:
+    """Failures per column and dataset-wide; ``declared`` maps every column of the
+    schema (declared in the rules or by the pandera model) to whether it is required.
+    """
+
     columns: dict[str, ColumnFailures] = field(default_factory=dict)
     dataset: list[str] = field(default_factory=list)
+    declared: dict[str, bool] = field(default_factory=dict)
+
+
+def load_model(target: str, search: Sequence[Path] = ()) -> pa.DataFrameSchema:
+    """The schema of a pandera ``DataFrameModel`` (or ``DataFrameSchema``) by path.
+
+    Args:
+        target: ``package.module:ClassName``.
+        search: folders to also look in when the module is not importable as is
+            (the working directory, the rules file's folder).
+
+    Raises:
+        CheckError: the module does not import, lacks the name, or the name is not
+            a pandera model or schema.
+    """
+    module_name, _, attr = target.partition(":")
+    where = f"pandera_model {target!r}"
+    try:
+        module = _import(module_name, search)
+    except Exception as exc:  # an ImportError, or the user's module raised
+        raise CheckError(
+            f"{where}: module {module_name!r} could not be imported: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+    found = getattr(module, attr, None)
+    if found is None:
+        raise CheckError(f"{where}: module {module_name!r} has no {attr!r}")
+    try:
+        schema = found.to_schema() if hasattr(found, "to_schema") else found
+    except Exception as exc:
+        raise CheckError(
+            f"{where}: to_schema() failed: {type(exc).__name__}: {exc}"
+        ) from None
+    if not isinstance(schema, pa.DataFrameSchema):
+        raise CheckError(
+            f"{where} is a {type(found).__name__}, not a pandera DataFrameModel "
+            "or DataFrameSchema (for pandas)"
+        )
+    return schema
+
+
+def _import(name: str, search: Sequence[Path]) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if not search or exc.name != name.split(".")[0]:
+            raise
+    extra = [str(p) for p in search if str(p) not in sys.path]
+    sys.path[:0] = extra
+    try:
+        return importlib.import_module(name)
+    finally:
+        for path in extra:
+            sys.path.remove(path)
 
 
 def _dtype(column: str, name: str | None, *, fast_str: bool) -> str | None:
@@ -144,9 +202,18 @@ def _checks(spec: ColumnSpec, *, fast_str: bool) -> list[pa.Check]:
 
 
 def build_schema(
-    columns: Mapping[str, ColumnSpec], *, strict: bool, ordered: bool, coerce: bool
+    columns: Mapping[str, ColumnSpec],
+    *,
+    strict: bool,
+    ordered: bool,
+    coerce: bool,
+    base: pa.DataFrameSchema | None = None,
 ) -> pa.DataFrameSchema:
-    """The pandera schema of the declared columns.
+    """The pandera schema of the declared columns, added to ``base`` if given.
+
+    A column declared in the rules replaces the base's column of that name; the
+    ``strict``, ``ordered`` and ``coerce`` flags are switched on when either side
+    asks for them.
 
     Raises:
         CheckError: a column declares an unknown dtype.
@@ -154,7 +221,7 @@ def build_schema(
     fast = {
         n: s.dtype == "str" and not (s.coerce or coerce) for n, s in columns.items()
     }
-    return pa.DataFrameSchema(
+    own = pa.DataFrameSchema(
         {
             name: pa.Column(
                 _dtype(name, spec.dtype, fast_str=fast[name]),
@@ -171,6 +238,13 @@ def build_schema(
         ordered=ordered,
         coerce=coerce,
     )
+    if base is None:
+        return own
+    merged = copy.deepcopy(base.add_columns(own.columns))
+    merged.strict = merged.strict or strict
+    merged.ordered = merged.ordered or ordered
+    merged.coerce = merged.coerce or coerce
+    return merged
 
 
 def validate(
@@ -180,16 +254,34 @@ def validate(
     strict: bool,
     ordered: bool,
     coerce: bool,
+    base: pa.DataFrameSchema | None = None,
 ) -> Outcome:
-    """Validate ``frame`` lazily and group the failure cases per column."""
-    schema = build_schema(columns, strict=strict, ordered=ordered, coerce=coerce)
+    """Validate ``frame`` lazily and group the failure cases per column.
+
+    Columns of the schema that ``frame`` lacks are left out of the validation and
+    listed in ``declared`` only (the caller reports them).
+    """
+    schema = build_schema(
+        columns, strict=strict, ordered=ordered, coerce=coerce, base=base
+    )
+    declared = {str(n): bool(c.required) for n, c in schema.columns.items()}
+    absent = [n for n in schema.columns if n not in frame.columns]
+    if absent:
+        schema = schema.remove_columns(absent)
     if not frame.index.is_unique:  # failing rows are counted by index
         frame = frame.reset_index(drop=True)
+    # without coercion pandera only reads the frame, so skip its defensive copy of
+    # the whole frame (0.4 s on a million rows); with it, the run's frame that the
+    # other checks read must not change, so let pandera copy
+    coerces = schema.coerce or any(c.coerce for c in schema.columns.values())
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=not coerces)
     except SchemaErrors as exc:
-        return _outcome(exc.failure_cases, frame)
-    return Outcome()
+        outcome = _outcome(exc.failure_cases, frame)
+    else:
+        outcome = Outcome()
+    outcome.declared = declared
+    return outcome
 
 
 def _outcome(cases: pd.DataFrame, frame: pd.DataFrame) -> Outcome:

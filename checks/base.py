@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from rules.models import STATUS_ORDER, CheckParams, RuleSet, Severity, Threshold
 
@@ -35,10 +35,15 @@ __all__ = [
     "CheckResult",
     "Reference",
     "Severity",
+    "Stage",
     "Status",
     "grade",
     "utcnow",
 ]
+
+
+Stage = Literal["pre_deployment", "post_deployment"]
+"""Where a check runs: on a candidate's holdout data, or on a production run."""
 
 
 class Status(str, enum.Enum):
@@ -75,6 +80,17 @@ def _finite(value: float | None) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float (at any depth) replaced by ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -121,8 +137,8 @@ class CheckResult:
             "value": _finite(self.value),
             "threshold": {k: _finite(v) for k, v in self.threshold.items()},
             "metrics": {k: _finite(v) for k, v in self.metrics.items()},
-            "details": dict(self.details),
-            "failures": [dict(f) for f in self.failures],
+            "details": _json_safe(dict(self.details)),
+            "failures": [_json_safe(dict(f)) for f in self.failures],
             "message": self.message,
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat(),
@@ -164,6 +180,11 @@ class CheckContext:
         now: the time the run is checked (tz-aware).
         recent_row_counts: row counts of the model's last runs before this one,
             newest first (at most :data:`RECENT_RUNS`).
+        last_run_at: when the model's newest run before this one finished, or
+            ``None`` for its first run (the ``freshness`` check reads it).
+        stage: ``post_deployment`` for a production run, ``pre_deployment`` when a
+            candidate model is evaluated on holdout data (``modelhealth gate``).
+        segment: ``{column: value}`` when the check runs on one segment of the run.
     """
 
     rule_set: RuleSet
@@ -174,6 +195,9 @@ class CheckContext:
     model_version: str | None = None
     now: datetime = field(default_factory=utcnow)
     recent_row_counts: tuple[int, ...] = ()
+    last_run_at: datetime | None = None
+    stage: Stage = "post_deployment"
+    segment: Mapping[str, Any] | None = None
 
 
 RECENT_RUNS = 7

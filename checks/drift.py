@@ -1,44 +1,52 @@
 """``drift``: each feature's distribution in the run against the reference's.
 
 Drift is computed from profiles, not raw data: the run's profile (``ctx.profile``,
-binned on the reference's edges) against the reference profile. Each selected
-column gives one result whose value is its PSI (see :mod:`checks.stats`), graded
-by ``per_column[col].threshold`` or the check's ``threshold``: numeric columns
-compare histograms, categorical and boolean columns compare category counts.
+binned on the reference's edges) against the reference profile, so a reference
+needs no stored rows. Each selected column gives one result: its ``method``'s
+statistic (see :mod:`checks._methods` for every method, its binning and default
+levels), graded by ``per_column[col]`` or the check's ``threshold`` (a method's own
+default when none is given). Distances fail at or above a level; p-value tests
+(``ks``, ``chisquare``, ``z``) fail when the p-value is at or below it, so their
+result's ``value`` is the p-value and ``metrics`` hold both numbers.
+
+``method: auto`` (the default) compares an effect size with levels raised to the
+statistic's sampling-noise bound at the two sample sizes (see :mod:`checks._auto`):
+material drift is caught from a few hundred rows, and trivial shifts stay quiet
+on millions.
 
 ``columns: "*"`` selects every column of the reference profile except the
-prediction and label columns and ``exclude``; an explicit list selects those.
-A column that cannot be compared is ``errored`` with a message that says why: it
-is missing from the run or from the reference, its kind changed, or it has no
-non-null value on one side (an all-null column has no distribution to compare;
-the ``schema`` check's ``nullable`` is the place to fail on it). Datetime columns
-are ``skipped``: PSI does not apply to them.
+prediction and label columns, the label's join ``key`` and ``exclude``; an
+explicit list selects those.
+A column that cannot be compared is ``errored`` with a message that says why
+(missing on one side, kind changed, no finite value on one side, a method that
+does not apply); datetime columns and columns with fewer than two values on a
+side are ``skipped``. Infinite values are left out of the distributions and
+counted in the details; categories unseen in the reference are listed there.
 
 With ``max_drifted_share``, one more result (subject ``None``) grades the share of
-compared columns that drifted. A column *drifted* when it reached its fail level
-(or its warn level when it has no fail level); errored and skipped columns count
-in neither the numerator nor the denominator.
-
-Without a reference, the check returns one ``skipped`` result.
+compared columns that drifted: a column *drifted* when it failed (or warned,
+without a fail level). ``engine: evidently`` hands the columns to evidently's own
+statistical tests instead (:mod:`checks._evidently`); it needs the reference's
+raw data (``reference_data``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from checks import _methods
 from checks._summarize import histogram
 from checks.base import Check, CheckContext, CheckParams, CheckResult, Status, grade
 from checks.profile import ColumnProfile, Profile
-from checks.stats import align_categories, psi
 from rules.models import Threshold
 
 __all__ = ["ColumnOverride", "DriftCheck", "DriftMethod", "DriftParams"]
 
-DriftMethod = Literal["psi"]
+DriftMethod = _methods.MethodName
+MIN_VALUES = 2
 
 
 class ColumnOverride(BaseModel):
@@ -56,14 +64,16 @@ class DriftParams(CheckParams):
     kind: Literal["drift"] = "drift"
     columns: Literal["*"] | list[str] = "*"
     exclude: list[str] = Field(default_factory=list)
-    method: DriftMethod = "psi"
-    threshold: Threshold = Threshold(warn=0.1, fail=0.25)
+    method: DriftMethod = "auto"
+    threshold: Threshold | None = None
     per_column: dict[str, ColumnOverride] = Field(default_factory=dict)
     max_drifted_share: Threshold | None = None
+    engine: Literal["native", "evidently"] = "native"
+    reference_data: str | None = None
 
 
 class DriftCheck(Check[DriftParams]):
-    """Grades each selected column's PSI against the reference profile."""
+    """Grades each selected column's drift statistic against the reference."""
 
     params_type = DriftParams
     needs_reference = True
@@ -78,10 +88,14 @@ class DriftCheck(Check[DriftParams]):
                     f"{ctx.rule_set.model!r}; register one with modelhealth baseline",
                 )
             ]
-        label = ctx.reference.label
-        results = [
-            self._column(ctx, reference, col, label) for col in self._columns(ctx)
-        ]
+        columns = self._columns(ctx)
+        if self.params.engine == "evidently":
+            from checks._evidently import run_evidently
+
+            results = run_evidently(self, ctx, columns)
+        else:
+            label = ctx.reference.label
+            results = [self._column(ctx, reference, col, label) for col in columns]
         if self.params.max_drifted_share is not None:
             results.append(self._share(results, self.params.max_drifted_share))
         return results
@@ -93,23 +107,32 @@ class DriftCheck(Check[DriftParams]):
         for spec in (ctx.rule_set.prediction, ctx.rule_set.label):
             if spec is not None:
                 excluded.add(spec.column)
+        if ctx.rule_set.label is not None and ctx.rule_set.label.key is not None:
+            excluded.add(ctx.rule_set.label.key)  # an id: new values every run
         reference = ctx.reference.profile if ctx.reference is not None else None
         columns = reference.columns if reference is not None else {}
         return [c for c in columns if c not in excluded]
 
-    def _threshold(self, column: str) -> Threshold:
+    def plan(self, column: str) -> tuple[str, Threshold]:
+        """The method and levels of ``column``: its override, the check's, or the
+        method's default levels."""
         override = self.params.per_column.get(column)
+        method = self.params.method
+        if override is not None and override.method is not None:
+            method = override.method
         if override is not None and override.threshold is not None:
-            return override.threshold
-        return self.params.threshold
+            return method, override.threshold
+        if self.params.threshold is not None and method == self.params.method:
+            return method, self.params.threshold
+        return method, _methods.DEFAULTS[method]
 
     def _column(
         self, ctx: CheckContext, reference: Profile, column: str, label: str
     ) -> CheckResult:
-        threshold = self._threshold(column)
-        levels = threshold.model_dump(exclude_none=True)
+        method, threshold = self.plan(column)
 
         def errored(message: str) -> CheckResult:
+            levels = threshold.model_dump(exclude_none=True)
             return self.result(
                 Status.ERRORED, subject=column, threshold=levels, message=message
             )
@@ -126,7 +149,7 @@ class DriftCheck(Check[DriftParams]):
             return self.result(
                 Status.SKIPPED,
                 subject=column,
-                message=f"column {column!r} is a datetime; psi does not apply",
+                message=f"column {column!r} is a datetime; drift does not apply",
             )
         if {ref.kind, cur.kind} - {"categorical", "boolean"} and ref.kind != cur.kind:
             return errored(
@@ -139,44 +162,88 @@ class DriftCheck(Check[DriftParams]):
                     f"column {column!r} has no non-null values in the {side} "
                     f"({prof.nulls} nulls, {prof.infinite} infinite)"
                 )
+            if prof.count < MIN_VALUES:
+                return self.result(
+                    Status.SKIPPED,
+                    subject=column,
+                    message=f"column {column!r} has only {prof.count} value in the "
+                    f"{side}; drift needs at least {MIN_VALUES} on each side",
+                )
+        cur_counts: list[int] = []
         if ref.kind == "numeric":
-            ref_counts, cur_counts = ref.counts, _rebinned(ctx, cur, ref)
-            if cur_counts is None:
+            if not ref.counts:
+                return errored(
+                    f"the reference's histogram of {column!r} is missing (profiles "
+                    "binned on different edges were merged); re-register the baseline"
+                )
+            rebinned = _rebinned(ctx, cur, ref)
+            if rebinned is None:
                 return errored(
                     f"the run's histogram of {column!r} is not binned on the "
                     "reference's edges and the run data is not at hand to re-bin it"
                 )
-            value = psi(ref_counts, cur_counts)
-            bins = len(ref_counts)
-        else:
-            _, ref_arr, cur_arr = align_categories(
-                ref.categories,
-                cur.categories,
-                reference_other=ref.other,
-                current_other=cur.other,
+            cur_counts = rebinned
+        try:
+            outcome = _methods.compute(method, ref, cur, cur_counts)
+        except _methods.MethodError as exc:
+            return errored(f"column {column!r} is {ref.kind}: {exc}")
+        return self._graded(column, method, threshold, outcome, ref, cur)
+
+    def _graded(
+        self,
+        column: str,
+        method: str,
+        threshold: Threshold,
+        outcome: _methods.Outcome,
+        ref: ColumnProfile,
+        cur: ColumnProfile,
+    ) -> CheckResult:
+        if outcome.noise is not None:  # auto: levels are floors under the noise
+            threshold = Threshold(
+                **{
+                    k: max(v, outcome.noise)
+                    for k, v in threshold.model_dump(exclude_none=True).items()
+                }
             )
-            value = psi(ref_arr, cur_arr)
-            bins = len(ref_arr)
-        status = grade(value, threshold)
+        is_test = outcome.p_value is not None
+        status = grade(outcome.graded, threshold, higher_is_worse=not is_test)
+        metrics = {"statistic": outcome.statistic, outcome.method: outcome.statistic}
+        details: dict[str, object] = {"method": outcome.method, **outcome.details}
+        if is_test:
+            assert outcome.p_value is not None
+            metrics["p_value"] = outcome.p_value
+            details["graded_on"] = "p_value"
+        if method == "auto":
+            assert outcome.noise is not None
+            details["chosen_by"] = "auto"
+            details["noise_bound"] = outcome.noise
+            metrics["noise_bound"] = outcome.noise
+        details.update(
+            reference_count=ref.count, current_count=cur.count, column_kind=ref.kind
+        )
+        note = ""
+        if ref.infinite or cur.infinite:
+            details.update(
+                reference_infinite=ref.infinite, current_infinite=cur.infinite
+            )
+            note = f"; {ref.infinite} + {cur.infinite} infinite values left out"
+        if "unseen_categories" in details:
+            unseen = details["unseen_categories"]
+            assert isinstance(unseen, list)
+            note += f"; new categories: {', '.join(map(str, unseen[:3]))}"
         return self.result(
             status,
             subject=column,
-            value=value,
-            threshold=levels,
-            metrics={"psi": value},
-            details={
-                "method": "psi",
-                "bins": bins,
-                "reference_count": ref.count,
-                "current_count": cur.count,
-                "column_kind": ref.kind,
-            },
-            message=_message("psi", value, status, threshold),
+            value=outcome.graded,
+            threshold=threshold.model_dump(exclude_none=True),
+            metrics=metrics,
+            details=details,
+            message=_message(outcome, status, threshold) + note,
         )
 
     def _share(self, results: list[CheckResult], threshold: Threshold) -> CheckResult:
         graded = [r for r in results if r.status in _GRADED]
-        drifted = [r.subject for r in results if _drifted(r, self._threshold)]
+        drifted = [r.subject for r in results if _drifted(r)]
         levels = threshold.model_dump(exclude_none=True)
         if not graded:
             return self.result(
@@ -201,11 +268,10 @@ class DriftCheck(Check[DriftParams]):
 _GRADED = (Status.PASSED, Status.WARNED, Status.FAILED)
 
 
-def _drifted(result: CheckResult, threshold_of: Callable[[str], Threshold]) -> bool:
+def _drifted(result: CheckResult) -> bool:
     if result.status is Status.FAILED:
         return True
-    subject = result.subject or ""
-    return result.status is Status.WARNED and threshold_of(subject).fail is None
+    return result.status is Status.WARNED and "fail" not in result.threshold
 
 
 def _rebinned(
@@ -220,15 +286,20 @@ def _rebinned(
     return histogram(values[np.isfinite(values)], ref.edges)
 
 
-def _message(method: str, value: float, status: Status, threshold: Threshold) -> str:
-    """E.g. ``psi 0.31 >= fail 0.25`` or ``psi 0.02 < warn 0.1``."""
+def _message(outcome: _methods.Outcome, status: Status, threshold: Threshold) -> str:
+    """E.g. ``psi 0.31 >= fail 0.25`` or ``ks p=0.003 <= fail 0.05 (D=0.21)``."""
+    name, test = outcome.method, outcome.p_value is not None
+    shown = f"{name} p={outcome.graded:.3g}" if test else f"{name} {outcome.graded:.3g}"
+    crossed, held = ("<=", ">") if test else (">=", "<")
+    suffix = f" (statistic {outcome.statistic:.3g})" if test else ""
     if status is Status.FAILED:
-        return f"{method} {value:.2f} >= fail {threshold.fail:g}"
+        return f"{shown} {crossed} fail {threshold.fail:.3g}{suffix}"
     if status is Status.WARNED:
-        return f"{method} {value:.2f} >= warn {threshold.warn:g}"
-    level = (
+        return f"{shown} {crossed} warn {threshold.warn:.3g}{suffix}"
+    key, level = (
         ("warn", threshold.warn)
         if threshold.warn is not None
         else ("fail", threshold.fail)
     )
-    return f"{method} {value:.2f} < {level[0]} {level[1]:g}"
+    assert level is not None
+    return f"{shown} {held} {key} {level:.3g}{suffix}"

@@ -9,7 +9,9 @@ column profile holds depends on its ``kind``:
   exactly), ``quantiles`` (p01..p99) and a histogram: ``edges`` are the *inner* bin
   edges (k-1 floats for k bins, the outer bins are open to -inf/+inf so JSON never
   holds an infinity) and ``counts`` has ``len(edges) + 1`` ints. Bin ``i`` holds
-  ``edges[i-1] <= x < edges[i]``.
+  ``edges[i-1] <= x < edges[i]``. ``tails`` holds the sums of the values in the
+  two open outer bins, so their means are known (the Wasserstein distance from a
+  profile places the outer bins' mass by them, see :mod:`checks._ecdf`).
 - ``categorical`` (object/str/category) and ``boolean``: ``categories`` maps each of
   the most frequent values (as ``str``) to its count, ``other`` counts the rest and
   ``distinct`` is the number of distinct values seen.
@@ -18,26 +20,40 @@ column profile holds depends on its ``kind``:
 Profiles are stored per run and per baseline (:meth:`Profile.to_dict`) and drift is
 computed from them, so a run's numeric histograms must be binned like the
 reference's: :func:`profile_frame` takes the reference profile and reuses its edges.
-Without a reference, edges are the column's own quantiles (equal-frequency bins,
-deduplicated for discrete or constant columns).
+Without a reference, edges are the column's own percentiles (100 equal-frequency
+bins by default, deduplicated for discrete or constant columns): fine enough that
+KS and Wasserstein from profiles are close to exact; binned statistics merge them
+into 10 groups (see :mod:`checks._methods`).
 
 :meth:`Profile.merge` combines profiles of chunks: counts, min/max, moments and
 categories merge exactly (categories are not re-truncated, and ``distinct`` is exact
 only while neither side truncated its categories, else a lower bound); histograms
 merge only when their edges are equal (else they are dropped); quantiles are
 approximated by the count-weighted mean of both sides' quantiles.
+
+:func:`profile_batches` profiles a stream of frames (e.g. a Parquet file's row
+groups) with bounded memory: every batch is binned on the reference's edges, or,
+without a reference, on the first batch's edges (equal-frequency for that batch,
+so the first batch should be a fair sample), then the batch profiles are merged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["QUANTILES", "ColumnKind", "ColumnProfile", "Profile", "profile_frame"]
+__all__ = [
+    "QUANTILES",
+    "ColumnKind",
+    "ColumnProfile",
+    "Profile",
+    "profile_batches",
+    "profile_frame",
+]
 
 ColumnKind = Literal["numeric", "categorical", "boolean", "datetime"]
 
@@ -69,6 +85,7 @@ class ColumnProfile:
     quantiles: dict[str, float] = field(default_factory=dict)
     edges: list[float] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
+    tails: list[float] = field(default_factory=list)
     categories: dict[str, int] = field(default_factory=dict)
     other: int = 0
     distinct: int = 0
@@ -95,9 +112,17 @@ class ColumnProfile:
     def merge(self, other: ColumnProfile) -> ColumnProfile:
         """Combine with the same column's profile from another chunk.
 
+        A boolean column and a categorical one merge as categorical: a bool column
+        with one null arrives as ``object`` and is profiled as categorical.
+
         Raises:
             ValueError: the two profiles are of different columns or kinds.
         """
+        kinds = {self.kind, other.kind}
+        if kinds == {"boolean", "categorical"}:
+            return replace(self, kind="categorical").merge(
+                replace(other, kind="categorical")
+            )
         if (self.name, self.kind) != (other.name, other.kind):
             raise ValueError(
                 f"cannot merge column {self.name!r} ({self.kind}) "
@@ -165,8 +190,9 @@ def _merge_numeric(
     }
     if a.edges == b.edges and len(a.counts) == len(b.counts):
         counts = [x + y for x, y in zip(a.counts, b.counts, strict=True)]
+        tails = [x + y for x, y in zip(a.tails, b.tails, strict=False)]
     else:  # different bins cannot be added up; say so with an empty histogram
-        counts = []
+        counts, tails = [], []
     return replace(
         merged,
         mean=ma + delta * b.count / n,
@@ -174,6 +200,7 @@ def _merge_numeric(
         quantiles=quantiles,
         edges=list(a.edges) if counts else [],
         counts=counts,
+        tails=tails if len(tails) == 2 else [],
     )
 
 
@@ -209,7 +236,9 @@ class Profile:
         """The profile of both frames' rows together (see the module docstring).
 
         A column present on one side only is kept, with the other side's rows
-        counted as its nulls.
+        counted as its nulls. A column whose kind changed between the two (numeric
+        in one, text in the other) keeps this side's profile: in a window of runs,
+        ``self`` is the newer, and a type change is the schema check's to report.
         """
         columns: dict[str, ColumnProfile] = {}
         for name in [
@@ -222,16 +251,22 @@ class Profile:
                 assert only is not None
                 missing = other.row_count if theirs is None else self.row_count
                 columns[name] = replace(only, nulls=only.nulls + missing)
-            else:
+            elif _compatible(mine.kind, theirs.kind):
                 columns[name] = mine.merge(theirs)
+            else:
+                columns[name] = mine
         return Profile(row_count=self.row_count + other.row_count, columns=columns)
+
+
+def _compatible(a: str, b: str) -> bool:
+    return a == b or {a, b} == {"boolean", "categorical"}
 
 
 def profile_frame(
     frame: pd.DataFrame,
     *,
     reference: Profile | None = None,
-    bins: int = 10,
+    bins: int = 100,
     max_categories: int = 50,
 ) -> Profile:
     """Profile every column of ``frame`` with vectorised numpy/pandas work.
@@ -271,3 +306,34 @@ def profile_frame(
             quantiles=QUANTILES,
         )
     return Profile(row_count=len(frame), columns=columns)
+
+
+def profile_batches(
+    batches: Iterable[pd.DataFrame],
+    *,
+    reference: Profile | None = None,
+    bins: int = 100,
+    max_categories: int = 50,
+) -> Profile:
+    """Profile a frame given in batches, holding one batch in memory at a time.
+
+    Args:
+        batches: the frame's rows in consecutive chunks, same columns in each.
+        reference: as in :func:`profile_frame`; without one, the first batch's
+            profile provides the edges (and kept categories) of all batches.
+        bins: as in :func:`profile_frame`.
+        max_categories: as in :func:`profile_frame`.
+
+    Returns:
+        The merged profile (``row_count`` 0 with no columns for no batches).
+    """
+    merged: Profile | None = None
+    for batch in batches:
+        profile = profile_frame(
+            batch,
+            reference=reference if reference is not None else merged,
+            bins=bins,
+            max_categories=max_categories,
+        )
+        merged = profile if merged is None else merged.merge(profile)
+    return merged if merged is not None else Profile(row_count=0)

@@ -21,6 +21,11 @@ BUILTIN: dict[str, str] = {
     "schema": "checks.schema:SchemaCheck",
     "drift": "checks.drift:DriftCheck",
     "volume": "checks.volume:VolumeCheck",
+    "expectations": "checks.expectations:ExpectationsCheck",
+    "prediction": "checks.prediction:PredictionCheck",
+    "metric": "checks.metric:MetricCheck",
+    "freshness": "checks.freshness:FreshnessCheck",
+    "quality": "checks.quality:QualityCheck",
 }
 
 ENTRY_POINT_GROUP = "modelhealth.checks"

@@ -4,10 +4,16 @@ The rules declare columns (:class:`ColumnSpec`: dtype, nullable, unique, require
 allowed values, regex, value checks by their pandera names); :mod:`checks._pandera`
 turns them into a ``pandera.pandas.DataFrameSchema`` (pandera is imported only when
 the check runs) and the frame is validated once, lazily, so every problem is found.
+``pandera_model: package.module:ClassName`` starts from a ``DataFrameModel`` (or
+``DataFrameSchema``) of the user's own code instead; columns declared in the rules
+are added to it, replacing its columns of the same name. The module is imported
+as is, else from the working directory or the rules file's folder; a path that does
+not import is a :class:`~checks.base.CheckError` naming the module and the cause.
 
-Results: one per declared column (subject = column): ``passed``, or ``failed`` with
-``failed_rows`` / ``failure_share`` metrics, up to five distinct failing values with
-the check each failed, and a message such as ``3 rows fail ge(18): -1, 0, 7``. With
+Results: one per declared column, the model's included (subject = column):
+``passed``, or ``failed`` with ``failed_rows`` / ``failure_share`` metrics, up to
+five distinct failing values with the check each failed, and a message such as
+``3 rows fail ge(18): -1, 0, 7``. With
 ``max_failure_share``, a column with failing rows is graded by its failure share
 instead of failing outright; a wrong dtype (or a check that could not run) fails
 the column whatever the share. A required column absent from the data fails; an
@@ -24,16 +30,29 @@ name raises :class:`~checks.base.CheckError`.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from checks._dtypes import check_dtype
 from checks.base import Check, CheckContext, CheckParams, CheckResult, Status, grade
 from rules.models import Threshold
 
 __all__ = ["ColumnSpec", "SchemaCheck", "SchemaParams", "ValueChecks"]
 
 Scalar = str | int | float | bool
+
+
+def _regex(value: str | None) -> str | None:
+    """A pattern that compiles, or a message naming the problem."""
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
 
 
 class ValueChecks(BaseModel):
@@ -55,6 +74,11 @@ class ValueChecks(BaseModel):
     str_endswith: str | None = None
     str_length: dict[Literal["min", "max"], int] | None = None
 
+    @field_validator("str_matches")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        return _regex(value)
+
 
 class ColumnSpec(BaseModel):
     """One column as the rules declare it."""
@@ -71,6 +95,16 @@ class ColumnSpec(BaseModel):
     checks: ValueChecks | None = None
     description: str | None = None
 
+    @field_validator("dtype")
+    @classmethod
+    def _known_dtype(cls, value: str | None) -> str | None:
+        return None if value is None else check_dtype(value)
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        return _regex(value)
+
 
 class SchemaParams(CheckParams):
     """Declares the input columns: dtype, nulls, uniqueness, ranges, allowed values.
@@ -81,6 +115,9 @@ class SchemaParams(CheckParams):
 
     kind: Literal["schema"] = "schema"
     columns: dict[str, ColumnSpec] = Field(default_factory=dict)
+    pandera_model: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
+    )
     strict: bool = False
     ordered: bool = False
     coerce: bool = False
@@ -93,20 +130,30 @@ class SchemaCheck(Check[SchemaParams]):
     params_type = SchemaParams
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
-        from checks._pandera import validate  # imports pandera
+        from checks._pandera import load_model, validate  # imports pandera
 
         p = self.params
         frame = ctx.frame
-        present = {c: s for c, s in p.columns.items() if c in frame.columns}
+        base = None
+        if p.pandera_model is not None:
+            search = [Path.cwd()]
+            if ctx.rule_set.source_file:
+                search.append(Path(ctx.rule_set.source_file).resolve().parent)
+            base = load_model(p.pandera_model, search)
         outcome = validate(
-            frame, present, strict=p.strict, ordered=p.ordered, coerce=p.coerce
+            frame,
+            p.columns,
+            strict=p.strict,
+            ordered=p.ordered,
+            coerce=p.coerce,
+            base=base,
         )
         rows = len(frame)
         results: list[CheckResult] = []
-        for column, spec in p.columns.items():
-            if column not in present:
-                status = Status.FAILED if spec.required else Status.SKIPPED
-                where = "missing from" if spec.required else "optional and absent from"
+        for column, required in outcome.declared.items():
+            if column not in frame.columns:
+                status = Status.FAILED if required else Status.SKIPPED
+                where = "missing from" if required else "optional and absent from"
                 results.append(
                     self.result(
                         status,

@@ -164,6 +164,9 @@ class CheckParams(_Model):
     severity: Severity = Severity.WARNING
     description: str | None = None
     enabled: bool = True
+    # One result per segment (the largest max_segments groups of these columns).
+    segment_by: list[str] | None = Field(default=None, min_length=1)
+    max_segments: int = Field(default=10, ge=1, le=1000)
 
 
 AlertStatus = Literal["warned", "failed", "errored"]
@@ -182,6 +185,9 @@ class ChannelParams(_Model):
     checks: list[str] | None = None
     kinds: list[str] | None = None
     statuses: list[AlertStatus] = Field(default_factory=_default_statuses)
+    # While an incident stays open, remind this route this often (None: never).
+    renotify_after: Duration | None = "1d"
+    send_resolved: bool = True
 
 
 class RuleSet(_Model):

@@ -30,16 +30,19 @@ def test_star_excludes_prediction_label_and_exclude(make_ctx, frame):
 
 
 def test_unchanged_passes_and_shift_fails(make_ctx, frame):
-    results = by_subject(run(make_ctx, frame(5000, seed=1, shift=1.0), frame(5000)))
+    results = by_subject(
+        run(make_ctx, frame(5000, seed=1, shift=1.0), frame(5000), method="psi")
+    )
     spend = results["spend"]
     assert spend.status is Status.FAILED
-    assert spend.value == spend.metrics["psi"]
+    assert spend.value == spend.metrics["psi"] == spend.metrics["statistic"]
     assert spend.value > 0.25
-    assert spend.message == f"psi {spend.value:.2f} >= fail 0.25"
+    assert spend.message == f"psi {spend.value:.3g} >= fail 0.25"
     assert spend.threshold == {"warn": 0.1, "fail": 0.25}
     assert spend.details == {
         "method": "psi",
         "bins": 10,
+        "binning": "100 reference quantile bins merged into 10 of equal reference mass",
         "reference_count": 5000,
         "current_count": 5000,
         "column_kind": "numeric",
@@ -47,7 +50,29 @@ def test_unchanged_passes_and_shift_fails(make_ctx, frame):
     for name in ("tenure", "age", "plan", "region"):
         assert results[name].status is Status.PASSED, results[name].message
     assert results["plan"].details["column_kind"] == "categorical"
-    assert results["plan"].message.startswith("psi 0.00 < warn 0.1")
+    assert results["plan"].message.startswith("psi 0.00")
+    assert results["plan"].message.endswith("< warn 0.1")
+
+
+def test_auto_is_the_default_with_noise_aware_levels(make_ctx, frame):
+    results = by_subject(run(make_ctx, frame(5000, seed=1, shift=1.0), frame(5000)))
+    spend, plan = results["spend"], results["plan"]
+    assert spend.status is Status.FAILED
+    assert spend.details["method"] == "wasserstein"
+    assert spend.details["chosen_by"] == "auto"
+    assert spend.value == pytest.approx(1.0, abs=0.05)  # a 1-sd shift
+    bound = spend.details["noise_bound"]
+    assert spend.threshold == {"fail": max(0.1, bound)}
+    assert plan.details["method"] == "jensenshannon"
+    assert plan.status is Status.PASSED
+
+
+def test_auto_levels_rise_with_noise_on_small_samples(make_ctx, frame):
+    small = by_subject(run(make_ctx, frame(200, seed=1), frame(200)))["spend"]
+    large = by_subject(run(make_ctx, frame(50_000, seed=1), frame(50_000)))["spend"]
+    assert small.threshold["fail"] > 0.2  # the noise bound at 200 rows
+    assert large.threshold == {"fail": 0.1}  # the floor
+    assert small.status is large.status is Status.PASSED
 
 
 def test_missing_column_is_errored(make_ctx, frame):
@@ -85,6 +110,7 @@ def test_per_column_threshold(make_ctx, frame):
         frame(5000, seed=1, shift=1.0),
         frame(5000),
         columns=["spend"],
+        method="psi",
         per_column={"spend": {"threshold": {"warn": 5.0}}},
     )
     assert results[0].status is Status.PASSED
@@ -127,7 +153,7 @@ def test_run_profiled_on_other_edges_is_rebinned(make_ctx, frame):
     ctx = replace(ctx, profile=profile_frame(ctx.frame))  # own edges
     [result] = check.run(ctx)
     assert result.status is Status.PASSED
-    assert result.details["bins"] == 10
+    assert result.details["bins"] == 100
 
 
 def test_datetime_column_is_skipped(make_ctx, frame):

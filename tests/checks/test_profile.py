@@ -24,10 +24,14 @@ def test_numeric_column(frame):
     assert (col.min, col.max) == (df["spend"].min(), df["spend"].max())
     expected = np.quantile(df["spend"], list(QUANTILES.values()))
     assert list(col.quantiles.values()) == pytest.approx(expected, rel=1e-12)
-    assert len(col.edges) == 9
-    assert len(col.counts) == 10
+    assert len(col.edges) == 99
+    assert len(col.counts) == 100
     assert sum(col.counts) == 1000
-    assert all(90 <= c <= 110 for c in col.counts)  # equal-frequency bins
+    assert all(9 <= c <= 11 for c in col.counts)  # equal-frequency bins
+    x = df["spend"].to_numpy()
+    assert col.tails == pytest.approx(
+        [x[x < col.edges[0]].sum(), x[x >= col.edges[-1]].sum()]
+    )
 
 
 def test_categorical_and_boolean(frame):
@@ -188,3 +192,46 @@ def test_nullable_integer_and_category_dtypes():
 def test_bad_bins():
     with pytest.raises(ValueError, match="bins"):
         profile_frame(pd.DataFrame({"x": [1]}), bins=0)
+
+
+def test_profile_batches_equals_one_pass_on_reference_edges(frame, tmp_path):
+    from checks.profile import profile_batches
+    from monitor.sources import iter_batches
+
+    ref, cur = frame(3000, seed=1), frame(5000, seed=2)
+    reference = profile_frame(ref)
+    cur.to_parquet(tmp_path / "cur.parquet", row_group_size=700)
+    batched = profile_batches(
+        iter_batches(tmp_path / "cur.parquet", batch_rows=1000), reference=reference
+    )
+    whole = profile_frame(cur, reference=reference)
+    assert batched.row_count == whole.row_count == 5000
+    for name, col in whole.columns.items():
+        got = batched.columns[name]
+        assert (got.count, got.nulls, got.counts) == (col.count, col.nulls, col.counts)
+        assert got.categories == col.categories
+        if col.kind == "numeric":
+            assert got.mean == pytest.approx(col.mean)
+            assert got.m2 == pytest.approx(col.m2)
+            assert got.tails == pytest.approx(col.tails)
+
+
+def test_profile_batches_without_reference_uses_first_batch_edges(frame):
+    from checks.profile import profile_batches
+
+    df = frame(4000)
+    chunks = [df.iloc[i : i + 1000] for i in range(0, 4000, 1000)]
+    profile = profile_batches(chunks)
+    spend = profile.columns["spend"]
+    assert profile.row_count == 4000
+    assert sum(spend.counts) == 4000  # every batch on the first batch's edges
+    assert spend.edges == profile_frame(chunks[0]).columns["spend"].edges
+    assert profile_batches([]).row_count == 0
+
+
+def test_iter_batches_reports_a_missing_file(tmp_path):
+    from monitor.errors import DataError
+    from monitor.sources import iter_batches
+
+    with pytest.raises(DataError, match="does not exist"):
+        next(iter_batches(tmp_path / "nope.parquet"))

@@ -48,3 +48,29 @@ def test_params_types_load_no_pandera():
         check=True,
     )
     assert out.stdout.split() == ["False"]
+
+
+def test_every_kind_is_documented_and_used_in_the_example():
+    import yaml
+
+    docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    example = yaml.safe_load((ROOT / "examples" / "rules.yaml").read_text())
+    used = {check["kind"] for check in example["checks"]}
+    for kind in registry.kinds():
+        assert f"### `{kind}` checks\n" in docs, kind
+        assert kind in used, kind
+
+
+def test_params_types_load_no_great_expectations_or_sklearn():
+    code = (
+        "import sys; from checks import registry; registry.params_types(); "
+        "print([m for m in ('great_expectations', 'sklearn') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"

@@ -6,8 +6,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
-from checks.base import CheckContext, CheckError, CheckResult, Status
+from checks.base import CheckContext, CheckResult, Status
 from checks.schema import SchemaCheck, SchemaParams
 
 
@@ -145,9 +146,28 @@ def test_max_failure_share_does_not_forgive_dtype(make_ctx):
     assert result.status is Status.FAILED
 
 
-def test_unknown_dtype_is_check_error(make_ctx):
-    with pytest.raises(CheckError, match="column 'x': unknown dtype 'int65'"):
-        run(make_ctx, {"x": [1]}, columns={"x": {"dtype": "int65"}})
+def test_unknown_dtype_is_a_rules_error():
+    with pytest.raises(
+        ValidationError, match="unknown dtype 'int65'; did you mean 'int64'"
+    ):
+        SchemaParams(id="s", columns={"x": {"dtype": "int65"}})
+
+
+def test_bad_regex_is_a_rules_error():
+    with pytest.raises(ValidationError, match="invalid regular expression '\\[a-'"):
+        SchemaParams(id="s", columns={"x": {"regex": "[a-"}})
+    with pytest.raises(ValidationError, match="invalid regular expression"):
+        SchemaParams(id="s", columns={"x": {"checks": {"str_matches": "(x"}}})
+
+
+@pytest.mark.parametrize(
+    "dtype", ["int64", "Int64", "str", "datetime64[ns, UTC]", "number"]
+)
+def test_known_dtypes(dtype):
+    assert (
+        SchemaParams(id="s", columns={"x": {"dtype": dtype}}).columns["x"].dtype
+        == dtype
+    )
 
 
 def test_value_checks(make_ctx):
@@ -173,3 +193,12 @@ def test_str_dtype_fast_path_and_failures(make_ctx):
     assert results["ok"].status is Status.PASSED
     assert results["bad"].status is Status.FAILED
     assert results["bad"].message == "dtype is object, expected str"
+
+
+@pytest.mark.parametrize("coerce", [False, True])
+def test_the_runs_frame_is_left_as_it_was(make_ctx, coerce):
+    """Other checks read the same frame after the schema check."""
+    frame = pd.DataFrame({"n": ["1", "2", "x"], "f": [1.0, None, 3.0]})
+    before = frame.copy()
+    run(make_ctx, frame, coerce=coerce, columns={"n": {"dtype": "int64"}, "f": {}})
+    pd.testing.assert_frame_equal(frame, before)

@@ -94,7 +94,19 @@ def test_examples_with_the_real_tables(tmp_path):
         env={},
     )
     assert rule_set.model == "churn"
-    assert [c.kind for c in rule_set.checks] == ["volume", "schema", "drift", "drift"]
+    assert [c.kind for c in rule_set.checks] == [
+        "volume",
+        "schema",
+        "drift",
+        "drift",
+        "expectations",
+        "prediction",
+        "metric",
+        "metric",
+        "metric",
+        "freshness",
+        "quality",
+    ]
     assert rule_set.source_file == str(tmp_path / "rules.yaml")
 
 

@@ -1,0 +1,182 @@
+"""The scikit-learn side of the ``metric`` check: labels and predictions to one number.
+
+:func:`compute` takes the run's label and prediction columns (rows where either is
+null already dropped), the task and the metric's name, and returns the metric's
+value. How the columns are read:
+
+- **binary classification**: the label is 1 when it equals ``positive_label`` (or,
+  without one, when it is ``1``/``True``); a label column of other values without a
+  ``positive_label`` is an error. The prediction is a *score* when it is a float
+  column with values other than 0 and 1 (the class is then ``score >=
+  decision_threshold``), else a predicted class read like the label. Threshold-free
+  metrics (``roc_auc``, ``pr_auc``, ``log_loss``, ``brier``) need scores.
+- **multiclass classification**: label and prediction are classes, compared as text;
+  ``precision``, ``recall`` and ``f1`` are macro averages. Probability metrics need one
+  column per class and are not available.
+- **regression**: both are numbers.
+
+scikit-learn is imported here only, when the first metric is computed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pandas.api import types as ptypes
+
+from checks._text import as_text, scalar_text
+from checks.base import CheckError
+from rules.models import PredictionSpec
+
+__all__ = [
+    "CLASSIFICATION",
+    "HIGHER_IS_BETTER",
+    "REGRESSION",
+    "SCORE_METRICS",
+    "MetricName",
+    "compute",
+    "is_score",
+]
+
+MetricName = Literal[
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "pr_auc",
+    "log_loss",
+    "brier",
+    "mae",
+    "rmse",
+    "mape",
+    "r2",
+]
+CLASSIFICATION = frozenset(
+    {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier"}
+)
+REGRESSION = frozenset({"mae", "rmse", "mape", "r2"})
+SCORE_METRICS = frozenset({"roc_auc", "pr_auc", "log_loss", "brier"})
+HIGHER_IS_BETTER = frozenset(
+    {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "r2"}
+)
+_TRUE = {"1", "1.0", "true"}
+
+
+def _binary(values: pd.Series, positive: object, what: str) -> npt.NDArray[np.int64]:
+    if positive is not None:
+        hit = as_text(values) == scalar_text(positive)
+        out: npt.NDArray[np.int64] = np.asarray(hit, dtype=np.int64)
+        return out
+    text = as_text(values).str.lower()
+    unknown = sorted(set(text.unique()) - _TRUE - {"0", "0.0", "false"})
+    if unknown:
+        raise CheckError(
+            f"the {what} of a binary classifier must be 0/1 or true/false, or the "
+            f"rules must name prediction.positive_label; found {unknown[:5]}"
+        )
+    ones: npt.NDArray[np.int64] = np.asarray(text.isin(_TRUE), dtype=np.int64)
+    return ones
+
+
+def is_score(values: pd.Series) -> bool:
+    """Whether a binary classifier's prediction column holds scores, not classes."""
+    if not ptypes.is_float_dtype(values.dtype):
+        return False
+    return not bool(values.isin([0.0, 1.0]).all())
+
+
+def compute(
+    metric: MetricName,
+    labels: pd.Series,
+    predictions: pd.Series,
+    spec: PredictionSpec,
+) -> float:
+    """One metric of aligned, non-null labels and predictions.
+
+    An undefined metric (``r2`` of one row) is NaN, which the check reports as
+    ``errored``; scikit-learn's warning about it is not repeated on stderr.
+
+    Raises:
+        CheckError: the metric does not apply to the task or to the columns.
+    """
+    import warnings
+
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        return _compute(metric, labels, predictions, spec)
+
+
+def _compute(
+    metric: MetricName,
+    labels: pd.Series,
+    predictions: pd.Series,
+    spec: PredictionSpec,
+) -> float:
+    from sklearn import metrics as skm
+
+    task = spec.task
+    if task == "regression":
+        if metric not in REGRESSION:
+            raise CheckError(
+                f"{metric} is not a regression metric; use one of "
+                f"{', '.join(sorted(REGRESSION))}"
+            )
+        y = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
+        p = pd.to_numeric(predictions, errors="coerce").to_numpy(dtype=np.float64)
+        if np.isnan(y).any() or np.isnan(p).any():
+            raise CheckError("regression labels and predictions must be numbers")
+        if metric == "mae":
+            return float(skm.mean_absolute_error(y, p))
+        if metric == "rmse":
+            return float(np.sqrt(skm.mean_squared_error(y, p)))
+        if metric == "mape":
+            return float(skm.mean_absolute_percentage_error(y, p))
+        return float(skm.r2_score(y, p))
+    if metric not in CLASSIFICATION:
+        raise CheckError(f"{metric} is a regression metric; the task is {task}")
+    if task == "multiclass_classification":
+        if metric in SCORE_METRICS:
+            raise CheckError(
+                f"{metric} needs class probabilities; a multiclass model's single "
+                "prediction column holds classes: use accuracy, precision, recall, f1"
+            )
+        yt, yp = as_text(labels).to_numpy(), as_text(predictions).to_numpy()
+        if metric == "accuracy":
+            return float(skm.accuracy_score(yt, yp))
+        fn = {"precision": skm.precision_score, "recall": skm.recall_score}.get(
+            metric, skm.f1_score
+        )
+        return float(fn(yt, yp, average="macro", zero_division=0))
+    y = _binary(labels, spec.positive_label, "labels")
+    if is_score(predictions):
+        score = predictions.to_numpy(dtype=np.float64)
+        cls = (score >= spec.decision_threshold).astype(np.int64)
+    else:
+        if metric in SCORE_METRICS:
+            raise CheckError(
+                f"{metric} needs scores, but the prediction column holds classes"
+            )
+        cls = _binary(predictions, spec.positive_label, "predictions")
+        score = cls.astype(np.float64)
+    if metric in ("roc_auc", "pr_auc") and len(np.unique(y)) < 2:
+        raise CheckError(f"{metric} needs both classes among the labels")
+    if metric == "roc_auc":
+        return float(skm.roc_auc_score(y, score))
+    if metric == "pr_auc":
+        return float(skm.average_precision_score(y, score))
+    if metric == "log_loss":
+        return float(skm.log_loss(y, np.clip(score, 1e-15, 1 - 1e-15), labels=[0, 1]))
+    if metric == "brier":
+        return float(skm.brier_score_loss(y, score))
+    if metric == "accuracy":
+        return float(skm.accuracy_score(y, cls))
+    fn = {"precision": skm.precision_score, "recall": skm.recall_score}.get(
+        metric, skm.f1_score
+    )
+    return float(fn(y, cls, zero_division=0))

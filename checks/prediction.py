@@ -1,0 +1,228 @@
+"""``prediction``: the model's output column, its drift and task-aware sanity checks.
+
+The column is ``prediction.column`` of the rules; the task (``prediction.task``)
+decides which parts apply. Each part is one result, its subject naming the part:
+
+- ``drift``: the column's distribution against the reference's, computed by the
+  ``drift`` check's own code (same ``method`` and ``threshold`` keys, same
+  defaults); ``skipped`` without a reference. ``drift: false`` leaves it out.
+- ``nulls``: the share of null predictions, graded by ``max_null_share``.
+- ``range``: the share of predictions outside ``[min_value, max_value]``; ``failed``
+  when any is. A binary classifier's scores default to ``[0, 1]``; otherwise the
+  part is there only when a bound is set.
+- ``positive_rate`` (binary): the share predicted positive (score at or above
+  ``prediction.decision_threshold``, or equal to ``positive_label``); ``failed``
+  outside ``positive_rate: {min, max}``, graded by ``max_positive_rate_change``
+  against the reference's rate (estimated from its profile, see
+  :mod:`checks._predictions`).
+- ``class_shares`` (multiclass): each class's share; its value is the largest change
+  of a class's share from the reference's, graded by ``max_class_share_change``.
+
+A part without bounds is ``passed`` and still records its value, for history charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checks import _predictions as pr
+from checks._metrics import is_score
+from checks.base import (
+    Check,
+    CheckContext,
+    CheckError,
+    CheckParams,
+    CheckResult,
+    Status,
+    grade,
+)
+from checks.drift import DriftCheck, DriftMethod, DriftParams
+from rules.models import Threshold
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PredictionCheck", "PredictionParams", "RateBounds"]
+
+
+class RateBounds(BaseModel):
+    """Absolute bounds on a share (0..1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min: float | None = Field(default=None, ge=0, le=1)
+    max: float | None = Field(default=None, ge=0, le=1)
+
+
+class PredictionParams(CheckParams):
+    """Drift of the prediction column plus range, nulls and class checks."""
+
+    kind: Literal["prediction"] = "prediction"
+    drift: bool = True
+    method: DriftMethod = "auto"
+    threshold: Threshold | None = None
+    max_null_share: Threshold | None = Threshold(warn=0.001, fail=0.01)
+    min_value: float | None = None
+    max_value: float | None = None
+    positive_rate: RateBounds | None = None
+    max_positive_rate_change: Threshold | None = None
+    max_class_share_change: Threshold | None = None
+
+
+class PredictionCheck(Check[PredictionParams]):
+    """Checks the prediction column's distribution and sanity."""
+
+    params_type = PredictionParams
+
+    def run(self, ctx: CheckContext) -> list[CheckResult]:
+        spec = ctx.rule_set.prediction
+        if spec is None:
+            raise CheckError("a prediction check needs 'prediction: {column: ...}'")
+        column = spec.column
+        if column not in ctx.frame.columns:
+            raise CheckError(f"the prediction column {column!r} is not in the run data")
+        p = self.params
+        values = ctx.frame[column]
+        ref = ctx.reference.profile if ctx.reference is not None else None
+        ref_col = ref.columns.get(column) if ref is not None else None
+        results: list[CheckResult] = []
+        if p.drift:
+            results.append(self._drift(ctx, column, p.threshold))
+        if p.max_null_share is not None:
+            share = float(values.isna().mean()) if len(values) else 0.0
+            status = grade(share, p.max_null_share)
+            results.append(
+                self.result(
+                    status,
+                    subject="nulls",
+                    value=share,
+                    threshold=p.max_null_share.model_dump(exclude_none=True),
+                    metrics={"null_share": share},
+                    message=f"{share:.2%} of {column!r} is null",
+                )
+            )
+        results += self._range(values, column, spec.task)
+        if spec.task == "binary_classification":
+            rate = pr.positive_rate(values, spec)
+            ref_rate = pr.reference_positive_rate(ref_col, spec) if ref_col else None
+            results.append(self._positive_rate(rate, ref_rate))
+        elif spec.task == "multiclass_classification":
+            ref_shares = pr.reference_class_shares(ref_col) if ref_col else None
+            results.append(self._class_shares(pr.class_shares(values), ref_shares))
+        return results
+
+    def _drift(
+        self, ctx: CheckContext, column: str, threshold: Threshold | None
+    ) -> CheckResult:
+        params = DriftParams(
+            id=self.params.id,
+            columns=[column],
+            method=self.params.method,
+            threshold=threshold,
+            severity=self.params.severity,
+        )
+        found = DriftCheck(params).run(ctx)[0]
+        return replace(found, kind="prediction", subject="drift")
+
+    def _range(self, values: pd.Series, column: str, task: str) -> list[CheckResult]:
+        lo, hi = self.params.min_value, self.params.max_value
+        numeric = pr.is_number(values)
+        if lo is None and hi is None:
+            if task != "binary_classification" or not numeric or not is_score(values):
+                return []
+            lo, hi = 0.0, 1.0
+        if not numeric:
+            raise CheckError(
+                f"min_value/max_value need numeric predictions; {column!r} is "
+                f"{values.dtype}"
+            )
+        n, share, shown = pr.out_of_range(values, lo, hi)
+        bounds = {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
+        listed = ", ".join(v if isinstance(v, str) else f"{v:g}" for v in shown)
+        return [
+            self.result(
+                Status.FAILED if n else Status.PASSED,
+                subject="range",
+                value=share,
+                threshold=bounds,
+                metrics={"out_of_range": float(n), "out_of_range_share": share},
+                failures=tuple({"value": v} for v in shown),
+                message=f"{n} predictions outside [{lo}, {hi}]: {listed}"
+                if n
+                else f"every prediction within [{lo}, {hi}]",
+            )
+        ]
+
+    def _positive_rate(self, rate: float | None, ref_rate: float | None) -> CheckResult:
+        p = self.params
+        if rate is None:
+            return self.result(
+                Status.SKIPPED,
+                subject="positive_rate",
+                message="no prediction to count",
+            )
+        statuses = [Status.PASSED]
+        notes = [f"{rate:.1%} predicted positive"]
+        threshold: dict[str, float] = {}
+        metrics = {"positive_rate": rate}
+        bounds = p.positive_rate
+        if bounds is not None:
+            threshold.update(bounds.model_dump(exclude_none=True))
+            if (bounds.min is not None and rate < bounds.min) or (
+                bounds.max is not None and rate > bounds.max
+            ):
+                statuses.append(Status.FAILED)
+                notes.append(f"outside [{bounds.min}, {bounds.max}]")
+        if ref_rate is not None:
+            change = abs(rate - ref_rate)
+            metrics.update(reference_positive_rate=ref_rate, change=change)
+            notes.append(f"reference {ref_rate:.1%}")
+            if p.max_positive_rate_change is not None:
+                statuses.append(grade(change, p.max_positive_rate_change))
+                for k, v in p.max_positive_rate_change.model_dump(
+                    exclude_none=True
+                ).items():
+                    threshold[f"change.{k}"] = v
+        return self.result(
+            max(statuses, key=lambda s: s.rank),
+            subject="positive_rate",
+            value=rate,
+            threshold=threshold,
+            metrics=metrics,
+            message=", ".join(notes),
+        )
+
+    def _class_shares(
+        self, shares: dict[str, float], ref_shares: dict[str, float] | None
+    ) -> CheckResult:
+        levels = self.params.max_class_share_change
+        details: dict[str, object] = {"shares": shares}
+        if ref_shares is None:
+            top = ", ".join(f"{k} {v:.1%}" for k, v in list(shares.items())[:5])
+            return self.result(
+                Status.PASSED,
+                subject="class_shares",
+                details=details,
+                message=f"class shares: {top} (no reference class counts to compare)",
+            )
+        changes = {
+            k: shares.get(k, 0.0) - ref_shares.get(k, 0.0)
+            for k in sorted(set(shares) | set(ref_shares))
+        }
+        worst = max(changes, key=lambda k: abs(changes[k]))
+        value = abs(changes[worst])
+        details.update(reference_shares=ref_shares, changes=changes)
+        status = grade(value, levels) if levels is not None else Status.PASSED
+        return self.result(
+            status,
+            subject="class_shares",
+            value=value,
+            threshold=levels.model_dump(exclude_none=True) if levels else {},
+            metrics={"max_change": value},
+            details=details,
+            message=f"largest change: class {worst!r} {ref_shares.get(worst, 0.0):.1%} "
+            f"-> {shares.get(worst, 0.0):.1%}",
+        )
