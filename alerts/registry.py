@@ -12,6 +12,9 @@ __all__ = ["BUILTIN", "build", "channels", "get", "params_types"]
 
 BUILTIN: dict[str, str] = {
     "console": "alerts.console:ConsoleChannel",
+    "email": "alerts.email:EmailChannel",
+    "slack": "alerts.slack:SlackChannel",
+    "webhook": "alerts.webhook:WebhookChannel",
 }
 
 

@@ -9,6 +9,8 @@ make one message. A rules file without ``alerts:`` uses :func:`default_routes`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +18,7 @@ from alerts.base import Alert
 from checks.base import CheckResult
 from rules.models import ChannelParams, RuleSet, Severity
 
-__all__ = ["Routed", "default_routes", "matches", "route"]
+__all__ = ["Routed", "default_routes", "matches", "route", "route_key"]
 
 
 def default_routes() -> tuple[ChannelParams, ...]:
@@ -32,6 +34,32 @@ class Routed:
 
     route: ChannelParams
     alert: Alert
+
+
+def route_key(route: ChannelParams) -> str:
+    """A short stable name for a route, for incidents and threads.
+
+    It is made of where messages go and which results the route takes, not of
+    delivery settings such as timeouts or the reminder interval: tuning those must
+    not make open incidents look new to the route (a second opening message) nor
+    orphan their resolutions. Routes hold environment variable names, never
+    secrets, so hashing (and the outbox storing) their settings reveals nothing.
+    """
+    data = route.model_dump(mode="json", exclude=_DELIVERY_SETTINGS)
+    text = json.dumps(data, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_DELIVERY_SETTINGS = {
+    "timeout",
+    "renotify_after",
+    "send_resolved",
+    "max_wait",
+    "retries",
+    "headers",
+    "format",
+    "stream",
+}
 
 
 def matches(route: ChannelParams, result: CheckResult) -> bool:

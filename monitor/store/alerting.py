@@ -1,13 +1,256 @@
-"""Incidents and the alert outbox in the store (tables from migration 0002).
+"""Incidents in the store, and a run's alerts queued in its own transaction.
 
-Placeholder for the alerts work: the :class:`AlertingMixin` half of
-:class:`~monitor.store.Store`.
+The :class:`AlertingMixin` half of :class:`~monitor.store.Store` (tables in
+:mod:`monitor.store.alerting_models`, migration 0002). :meth:`queue_run_alerts` runs
+inside :meth:`Store.save_run`'s transaction: it reads the model's open incidents,
+asks :func:`alerts.incidents.decide` what happens (open, remind, resolve, group),
+writes the incidents and queues the messages in the outbox, so results and the
+alerts they cause are committed together or not at all. After queueing, it records
+on each incident which outbox message told which route, for threaded resolutions.
+The sender's side of the outbox is :class:`~monitor.store.outbox.OutboxMixin`.
 """
 
 from __future__ import annotations
 
-__all__ = ["AlertingMixin"]
+import uuid
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from alerts.base import Alert
+from alerts.incidents import AlertPolicy, IncidentState, RouteState, decide
+from alerts.routing import route_key
+from checks.base import CheckResult
+from monitor.store.alerting_models import IncidentRow, OutboxRow
+from monitor.store.models import ModelRow, RunRow
+from monitor.store.outbox import OutboxMixin
+from monitor.store.records import IncidentRecord
+from rules.models import ChannelParams
+
+__all__ = ["AlertingMixin", "IncidentRow", "OutboxRow"]
+
+_STATUSES = ("open", "resolved")
 
 
-class AlertingMixin:
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _state(row: IncidentRow) -> IncidentState:
+    routes = {
+        k: RouteState(v.get("message"), datetime.fromisoformat(v["notified_at"]))
+        for k, v in (row.routes or {}).items()
+    }
+    return IncidentState(
+        check_id=row.check_id,
+        subject=row.subject,
+        severity=row.severity,
+        opened_at=row.opened_at,
+        last_seen_at=row.last_seen_at,
+        first_run_id=row.first_run_id,
+        last_run_id=row.last_run_id,
+        runs_count=row.runs_count,
+        notifications=row.notifications,
+        routes=routes,
+        id=row.id,
+    )
+
+
+def _routes_json(routes: Mapping[str, RouteState]) -> dict[str, Any]:
+    return {
+        k: {"message": v.message, "notified_at": v.notified_at.isoformat()}
+        for k, v in routes.items()
+    }
+
+
+def _incident(row: IncidentRow, model: str) -> IncidentRecord:
+    return IncidentRecord(
+        row.id, model, row.check_id, row.subject, row.severity, row.status,
+        row.opened_at, row.resolved_at, row.last_seen_at, row.first_run_id,
+        row.last_run_id, row.runs_count, row.notifications,
+    )  # fmt: skip
+
+
+class AlertingMixin(OutboxMixin):
     """Reads and writes of incidents and outbox messages."""
+
+    def _session(self, action: str) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    def _model_id(self, session: Session, name: str) -> int:
+        raise NotImplementedError
+
+    def incidents(
+        self,
+        model: str | None = None,
+        *,
+        status: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[IncidentRecord]:
+        """Incidents, newest opened first.
+
+        Args:
+            model: only this model's; all models by default.
+            status: only ``"open"`` or only ``"resolved"`` ones.
+            limit: at most this many.
+            offset: skip this many first (for paging).
+
+        Raises:
+            ValueError: ``status`` is not open or resolved, or limit/offset < 0.
+        """
+        if status is not None and status not in _STATUSES:
+            raise ValueError(
+                f"unknown incident status {status!r}; known: open, resolved"
+            )
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        query = sa.select(IncidentRow, ModelRow.name).join(ModelRow)
+        if model is not None:
+            query = query.where(ModelRow.name == model)
+        if status is not None:
+            query = query.where(IncidentRow.status == status)
+        query = query.order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc())
+        with self._session("could not list incidents") as session:
+            rows = session.execute(query.limit(limit).offset(offset))
+            return [_incident(row, name) for row, name in rows]
+
+    def _queue(
+        self,
+        session: Session,
+        model_id: int,
+        run_key: str | None,
+        route: ChannelParams,
+        alert: Alert,
+        parent: int | None = None,
+    ) -> int:
+        now = _now()
+        values = {
+            "key": str(uuid.uuid4()),
+            "model_id": model_id,
+            "run_key": run_key,
+            "channel": route.channel,
+            "route_key": route_key(route),
+            "route": route.model_dump(mode="json"),
+            "kind": alert.kind,
+            "alert": alert.to_dict(),
+            "parent_id": parent,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+            "response": {},
+        }
+        return int(
+            session.execute(
+                sa.insert(OutboxRow).values(**values).returning(OutboxRow.id)
+            ).scalar_one()
+        )
+
+    def queue_alert(self, route: ChannelParams, alert: Alert) -> int:
+        """Put one message in the outbox by itself (tests, tools); returns its id."""
+        with self._session("could not queue an alert") as session:
+            model_id = self._model_id(session, alert.model)
+            return self._queue(session, model_id, alert.run_id, route, alert)
+
+    def queue_run_alerts(
+        self,
+        session: Session,
+        model_id: int,
+        *,
+        model: str,
+        run_id: str,
+        results: Sequence[CheckResult],
+        finished_at: datetime,
+        model_version: str | None,
+        policy: AlertPolicy,
+    ) -> list[int]:
+        """Update a run's incidents and queue its messages, in ``session``.
+
+        Called by :meth:`Store.save_run` inside the run's transaction.
+
+        Returns:
+            The ids of the queued messages.
+        """
+        # One run of a model at a time decides its incidents (PostgreSQL row lock;
+        # SQLite serializes writers anyway), so two runs never open the same twice.
+        session.execute(
+            sa.select(ModelRow.id).where(ModelRow.id == model_id).with_for_update()
+        )
+        # A run older than the model's newest (a backfill, a re-check of last week)
+        # says nothing about the model's health now: it must not resolve, reopen or
+        # count towards today's incidents. Its results are stored all the same.
+        newer = session.execute(
+            sa.select(RunRow.id)
+            .where(
+                RunRow.model_id == model_id,
+                RunRow.run_key != run_id,
+                RunRow.finished_at > finished_at,
+            )
+            .limit(1)
+        ).first()
+        if newer is not None:
+            return []
+        query = sa.select(IncidentRow).where(
+            IncidentRow.model_id == model_id, IncidentRow.status == "open"
+        )
+        rows = {_state(r).key: r for r in session.scalars(query)}
+        plan = decide(
+            results,
+            {k: _state(r) for k, r in rows.items()},
+            policy,
+            model=model,
+            run_id=run_id,
+            now=finished_at,
+            model_version=model_version,
+        )
+        states = {o.state.key: o for o in plan.outcomes}
+        queued = []
+        for msg in plan.messages:
+            pk = self._queue(
+                session, model_id, run_id, msg.route, msg.alert, msg.parent
+            )
+            queued.append(pk)
+            if msg.alert.kind == "resolved":
+                continue
+            for key in msg.incidents:
+                st = states[key].state
+                told = st.routes[msg.route_key]
+                if told.message is None:
+                    routes = {**st.routes, msg.route_key: replace(told, message=pk)}
+                    states[key] = replace(states[key], state=replace(st, routes=routes))
+        for key, outcome in states.items():
+            st = outcome.state
+            values = {
+                "severity": st.severity,
+                "status": "resolved" if outcome.change == "resolved" else "open",
+                "resolved_at": st.resolved_at,
+                "last_seen_at": st.last_seen_at,
+                "last_run_id": st.last_run_id,
+                "runs_count": st.runs_count,
+                "notifications": st.notifications,
+                "routes": _routes_json(st.routes),
+            }
+            if key in rows:
+                session.execute(
+                    sa.update(IncidentRow)
+                    .where(IncidentRow.id == rows[key].id)
+                    .values(**values)
+                )
+            else:
+                session.execute(
+                    sa.insert(IncidentRow).values(
+                        model_id=model_id,
+                        check_id=st.check_id,
+                        subject=st.subject,
+                        opened_at=st.opened_at,
+                        first_run_id=st.first_run_id,
+                        **values,
+                    )
+                )
+        return queued

@@ -1,0 +1,64 @@
+"""Secrets for channels: named in the rules, read from the environment, never kept.
+
+A rules file names the *variable* that holds a token (``token_env:
+SLACK_BOT_TOKEN``), never the token. That is what lets the outbox store a route's
+settings next to each waiting message, and a later ``modelhealth alerts flush``
+rebuild the channel, without a secret ever reaching the database, a log line or an
+error message. The value is read when a channel is built and held as a pydantic
+:class:`~pydantic.SecretStr`; :func:`redact` scrubs it from any text a library
+hands back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr
+
+__all__ = ["EnvName", "check_url", "missing_env", "read_secret", "redact"]
+
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+"""The name of an environment variable, e.g. ``SLACK_BOT_TOKEN``."""
+
+
+def missing_env(**names: str | None) -> str | None:
+    """A sentence naming the first unset variable, or ``None`` when all are set.
+
+    Args:
+        **names: ``{key: variable name}``, e.g. ``token_env="SLACK_BOT_TOKEN"``.
+    """
+    for key, name in names.items():
+        if name is not None and not os.environ.get(name):
+            return f"environment variable {name!r} ({key}) is not set"
+    return None
+
+
+def read_secret(name: str) -> SecretStr:
+    """The value of variable ``name`` as a secret.
+
+    Raises:
+        ValueError: the variable is unset or empty.
+    """
+    value = os.environ.get(name)
+    if not value:
+        raise ValueError(f"environment variable {name!r} is not set")
+    return SecretStr(value)
+
+
+def check_url(url: str, what: str) -> str | None:
+    """Why ``url`` is not an http(s) URL with a host, or ``None`` when it is."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{what} must be an http:// or https:// URL with a host"
+    return None
+
+
+def redact(text: str, *secrets: SecretStr | None) -> str:
+    """``text`` with every secret's value (and any URL query string) masked."""
+    for secret in secrets:
+        if secret is not None and secret.get_secret_value():
+            text = text.replace(secret.get_secret_value(), "***")
+    return re.sub(r"(xox[abposr]-)[A-Za-z0-9-]+", r"\1***", text)

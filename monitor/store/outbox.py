@@ -1,0 +1,190 @@
+"""The sender's half of the alert outbox in the store.
+
+:class:`OutboxMixin` is a base of :class:`~monitor.store.alerting.AlertingMixin`.
+A sender takes due messages with :meth:`~OutboxMixin.claim_outbox` (a lease: a
+crashed sender's messages come due again when it runs out, and two senders never hold
+the same message), then records each outcome with :meth:`~OutboxMixin.mark_delivered`
+or :meth:`~OutboxMixin.mark_failed`. A reply waits until the message it replies to
+is delivered. The retry policy is the sender's (:mod:`monitor.outbox`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from monitor.store.alerting_models import OutboxRow
+from monitor.store.models import ModelRow
+from monitor.store.records import OutboxRecord
+
+__all__ = ["OutboxMixin", "outbox_record"]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def outbox_record(row: OutboxRow, model: str) -> OutboxRecord:
+    return OutboxRecord(
+        row.id, row.key, model, row.run_key, row.channel, row.kind, row.status,
+        row.attempts, row.created_at, row.next_attempt_at, row.delivered_at,
+        row.last_error, dict(row.route), dict(row.alert), row.parent_id,
+        dict(row.response or {}),
+    )  # fmt: skip
+
+
+class OutboxMixin:
+    """Reads of the outbox, and the sender's writes."""
+
+    def _session(self, action: str) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    def outbox_pending(self, limit: int = 100) -> list[OutboxRecord]:
+        """Messages not delivered yet, oldest first."""
+        query = (
+            sa.select(OutboxRow, ModelRow.name)
+            .join(ModelRow)
+            .where(OutboxRow.status == "pending")
+            .order_by(OutboxRow.id)
+            .limit(max(limit, 0))
+        )
+        with self._session("could not list the alert outbox") as session:
+            return [outbox_record(row, name) for row, name in session.execute(query)]
+
+    def outbox_pending_count(self) -> int:
+        """How many messages are not delivered yet."""
+        query = sa.select(sa.func.count()).where(OutboxRow.status == "pending")
+        with self._session("could not count the alert outbox") as session:
+            return int(session.scalar(query.select_from(OutboxRow)) or 0)
+
+    def outbox_message(self, pk: int) -> OutboxRecord | None:
+        """One outbox message by id, delivered or not; ``None`` if unknown."""
+        query = sa.select(OutboxRow, ModelRow.name).join(ModelRow)
+        with self._session(f"could not read outbox message #{pk}") as session:
+            found = session.execute(query.where(OutboxRow.id == pk)).first()
+            return None if found is None else outbox_record(*found)
+
+    # -- the sender's side ----------------------------------------------------
+
+    def claim_outbox(
+        self,
+        *,
+        lease: timedelta = timedelta(seconds=60),
+        limit: int = 20,
+        now: datetime | None = None,
+        exclude: Collection[int] = (),
+    ) -> list[OutboxRecord]:
+        """Take up to ``limit`` of the oldest due messages for sending.
+
+        A message is due when it is pending, its ``next_attempt_at`` has come, no
+        other sender holds it (or that sender's lease ran out), and the message it
+        replies to, if any, is delivered. Taking it reserves it for ``lease``; a
+        sender that dies holding it delays it by the lease, never loses it. Ids in
+        ``exclude`` are passed over.
+
+        Returns:
+            The messages taken, oldest first (empty when none is due).
+        """
+        now = now or _now()
+        parent = aliased(OutboxRow)
+        waiting = sa.exists().where(
+            parent.id == OutboxRow.parent_id, parent.status == "pending"
+        )
+        free = sa.or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)
+        due = (
+            sa.select(OutboxRow.id)
+            .where(
+                OutboxRow.status == "pending",
+                OutboxRow.next_attempt_at <= now,
+                free,
+                ~waiting,
+                OutboxRow.id.not_in(list(exclude)),
+            )
+            .order_by(OutboxRow.id)
+            .limit(max(limit, 1))
+        )
+        with self._session("could not claim outbox messages") as session:
+            ids = list(session.scalars(due))
+            if not ids:
+                return []
+            taken = session.scalars(
+                sa.update(OutboxRow)
+                .where(OutboxRow.id.in_(ids), OutboxRow.status == "pending", free)
+                .values(claimed_until=now + lease)
+                .returning(OutboxRow.id)
+            ).all()  # fewer than ids when another sender was quicker
+            rows = session.execute(
+                sa.select(OutboxRow, ModelRow.name)
+                .join(ModelRow)
+                .where(OutboxRow.id.in_(list(taken)))
+                .order_by(OutboxRow.id)
+            )
+            return [outbox_record(row, name) for row, name in rows]
+
+    def release_outbox(self, ids: Collection[int]) -> None:
+        """Give back taken messages unsent, due again at once."""
+        if not ids:
+            return
+        with self._session("could not release outbox messages") as session:
+            session.execute(
+                sa.update(OutboxRow)
+                .where(OutboxRow.id.in_(list(ids)))
+                .values(claimed_until=None)
+            )
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending message can be taken (``None``: none pending).
+
+        A message held by a sender counts from its lease's end, and a reply from
+        when the message it replies to can be taken.
+        """
+        query = sa.select(
+            OutboxRow.id,
+            OutboxRow.parent_id,
+            OutboxRow.next_attempt_at,
+            OutboxRow.claimed_until,
+        ).where(OutboxRow.status == "pending")
+        with self._session("could not read the alert outbox") as session:
+            rows = session.execute(query).all()
+        own = {pk: due if held is None else max(due, held) for pk, _, due, held in rows}
+        times = [
+            max(own[pk], own[parent]) if parent in own else own[pk]
+            for pk, parent, _, _ in rows
+        ]
+        return min(times, default=None)
+
+    def mark_delivered(
+        self, pk: int, *, ref: Mapping[str, str], at: datetime | None = None
+    ) -> None:
+        """Record that a channel accepted message ``pk`` (and its reference)."""
+        with self._session(f"could not mark outbox message #{pk} delivered") as session:
+            session.execute(
+                sa.update(OutboxRow)
+                .where(OutboxRow.id == pk)
+                .values(
+                    status="delivered",
+                    delivered_at=at or _now(),
+                    attempts=OutboxRow.attempts + 1,
+                    claimed_until=None,
+                    last_error=None,
+                    response=dict(ref),
+                )
+            )
+
+    def mark_failed(self, pk: int, *, error: str, next_attempt_at: datetime) -> None:
+        """Record a failed attempt at message ``pk`` and when to try again."""
+        with self._session(f"could not reschedule outbox message #{pk}") as session:
+            session.execute(
+                sa.update(OutboxRow)
+                .where(OutboxRow.id == pk)
+                .values(
+                    attempts=OutboxRow.attempts + 1,
+                    claimed_until=None,
+                    last_error=error[:2000],
+                    next_attempt_at=next_attempt_at,
+                )
+            )
