@@ -1,14 +1,34 @@
-"""The web report of model health history (placeholder until that work lands).
+"""The web report of model health history: server-rendered pages over the store.
 
-:func:`install` adds the report's pages and static files to the service's FastAPI app.
+:func:`install` adds the report to the service's FastAPI app: the pages of
+:mod:`monitor.web.routes` (overview, model, run, incidents, each with a ``.json``
+twin) and ``/static`` (the stylesheet). Pages read ``request.app.state.store``
+through named queries (:mod:`monitor.web.views`), never run checks and never write.
+Charts are SVG drawn on the server (:mod:`monitor.web.charts`): nothing is fetched
+from a CDN, and the static export (:mod:`monitor.web.export`) is one
+self-contained HTML file. When the service has a read token, every page needs it
+(``Authorization: Bearer`` or ``?token=``), through the service's ``require_read``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 __all__ = ["install"]
 
 
-def install(app: Any) -> None:
-    """Add the report's routes to ``app`` (a FastAPI application)."""
+def install(app: FastAPI) -> None:
+    """Add the report's pages and static files to ``app``.
+
+    ``app.state.store`` must hold a :class:`~monitor.store.Store` and
+    ``app.state.settings`` the service settings (for the optional read token).
+    """
+    from monitor.http.auth import require_read
+    from monitor.web.routes import router
+
+    app.include_router(router, dependencies=[Depends(require_read)])
+    static = Path(__file__).parent / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
