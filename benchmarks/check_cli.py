@@ -45,7 +45,9 @@ checks:
 
 def make(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    data: dict[str, object] = {f"num_{i:02d}": rng.normal(i, 1 + i / 10, n) for i in range(20)}
+    data: dict[str, object] = {
+        f"num_{i:02d}": rng.normal(i, 1 + i / 10, n) for i in range(20)
+    }
     for i in range(5):
         data[f"cat_{i}"] = rng.choice([f"v{j}" for j in range(4 + 3 * i)], n)
     return pd.DataFrame(data)
@@ -75,35 +77,65 @@ def main() -> None:
         current = make(args.rows, seed=2)
         current.to_parquet(work / "current.parquet", index=False)
         make(args.rows // 2, seed=1).to_parquet(work / "reference.parquet", index=False)
+        dtypes = {c: "float64" if c.startswith("num") else "str" for c in current}
         columns = "\n".join(
-            f"      {c}: {{dtype: {'float64' if c.startswith('num') else 'str'}, nullable: false}}"
-            for c in current.columns
+            f"      {c}: {{dtype: {t}, nullable: false}}" for c, t in dtypes.items()
         )
         (work / "rules.yaml").write_text(RULES.format(columns=columns))
         db = f"sqlite:///{work / 'bench.db'}"
         in_memory = current.memory_usage(deep=True).sum() / 2**20
         size = (work / "current.parquet").stat().st_size / 2**20
-        print(f"input: {args.rows:,} rows x {current.shape[1]} columns, "
-              f"{size:.0f} MiB Parquet, {in_memory:.0f} MiB in memory")
+        print(
+            f"input: {args.rows:,} rows x {current.shape[1]} columns, "
+            f"{size:.0f} MiB Parquet, {in_memory:.0f} MiB in memory"
+        )
         del current
-        subprocess.run([exe, "baseline", "--rules", str(work / "rules.yaml"), "--data",
-                        str(work / "reference.parquet"), "--db", db], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                exe,
+                "baseline",
+                "--rules",
+                str(work / "rules.yaml"),
+                "--data",
+                str(work / "reference.parquet"),
+                "--db",
+                db,
+            ],
+            check=True,
+            capture_output=True,
+        )
         helps = [timed([exe, "--help"])[0] for _ in range(args.repeat)]
-        print(f"modelhealth --help: median {statistics.median(helps):.3f} s "
-              f"(min {min(helps):.3f}, max {max(helps):.3f}) over {args.repeat} runs")
+        print(
+            f"modelhealth --help: median {statistics.median(helps):.3f} s "
+            f"(min {min(helps):.3f}, max {max(helps):.3f}) over {args.repeat} runs"
+        )
         checks = []
         peak = 0.0
         for i in range(args.repeat):
-            wall, peak, code = timed([exe, "check", "--rules", str(work / "rules.yaml"),
-                                      "--run-id", f"r{i}", "--inputs",
-                                      str(work / "current.parquet"), "--db", db,
-                                      "--no-alerts", "--fail-on", "never"])
+            wall, peak, code = timed(
+                [
+                    exe,
+                    "check",
+                    "--rules",
+                    str(work / "rules.yaml"),
+                    "--run-id",
+                    f"r{i}",
+                    "--inputs",
+                    str(work / "current.parquet"),
+                    "--db",
+                    db,
+                    "--no-alerts",
+                    "--fail-on",
+                    "never",
+                ]
+            )
             assert code == 0, code
             checks.append(wall)
-        print(f"modelhealth check: median {statistics.median(checks):.2f} s "
-              f"(min {min(checks):.2f}, max {max(checks):.2f}) over {args.repeat} runs; "
-              f"peak RSS {peak:.0f} MiB")
+        print(
+            f"modelhealth check: median {statistics.median(checks):.2f} s "
+            f"(min {min(checks):.2f}, max {max(checks):.2f}) over {args.repeat} runs; "
+            f"peak RSS {peak:.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -70,7 +70,21 @@ def load_frame(
     if labels is not None:
         others["labels"] = _read(labels, "labels")
     key = rule_set.label.key if rule_set.label else None
-    return sources.combine(_read(inputs, "inputs"), others, key=key)
+    return _unique_columns(sources.combine(_read(inputs, "inputs"), others, key=key))
+
+
+def _unique_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names as text, each once: profiles and results are keyed by them."""
+    names = [str(c) for c in frame.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise DataError(
+            "the run's data has repeated column names: "
+            + ", ".join(map(repr, repeated))
+        )
+    if any(not isinstance(c, str) for c in frame.columns):
+        frame = frame.set_axis(names, axis=1)
+    return frame
 
 
 def check_run(
@@ -153,9 +167,13 @@ def _metrics(
     if isinstance(metrics, (str, os.PathLike)):
         path = Path(metrics)
         try:
-            loaded = json.loads(path.read_text())
+            loaded = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise DataError(f"the metrics file {str(path)!r} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError(
+                f"the metrics file {str(path)!r} is not readable: {exc}"
+            ) from None
         except json.JSONDecodeError as exc:
             raise DataError(
                 f"the metrics file {str(path)!r} is not valid JSON: {exc}"

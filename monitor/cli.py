@@ -9,10 +9,12 @@ with ``--debug``.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -77,8 +79,6 @@ def _root(
     ] = False,
 ) -> None:
     _state["debug"] = debug
-    import logging
-
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -151,7 +151,10 @@ def check(
         raise UsageError(
             f"--fail-on must be critical, warning or never, not {fail_on!r}"
         )
-    with _progress(not as_json) as progress:
+    # With --json, stdout carries the report alone: a console alert route that
+    # writes to stdout is sent to stderr for this command.
+    quiet_stdout = contextlib.redirect_stdout(sys.stderr) if as_json else nullcontext()
+    with _progress(not as_json) as progress, quiet_stdout:
         report = check_run(
             rules=rules,
             run_id=run_id,
@@ -250,7 +253,7 @@ def status(
         Optional[str],  # noqa: UP045
         typer.Option("--model", "-m", help="Show this model's recent runs."),
     ] = None,
-    limit: Annotated[int, typer.Option(help="How many runs to show.")] = 30,
+    limit: Annotated[int, typer.Option(help="How many runs to show.", min=1)] = 30,
     db: DbOpt = None,
 ) -> None:
     """Show the models' health, or one model's recent runs."""
@@ -297,33 +300,34 @@ def _fail(message: str, code: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit code."""
-    import click
-
     code: int
     try:
-        returned = app(args=argv, standalone_mode=False)
-        code = int(returned) if isinstance(returned, int) else 0
-    except click.exceptions.Exit as exc:
-        code = int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        code = ExitCode.USAGE
-    except click.exceptions.Abort:
-        typer.echo("aborted", err=True)
-        code = 130
+        # typer handles usage errors itself (message, exit 2) and ends every
+        # command with SystemExit; our own errors propagate to the handlers below
+        app(args=argv, prog_name="modelhealth")
+        code = ExitCode.OK
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except MonitorError as exc:
         if _state["debug"]:
             raise
         code = _fail(f"error: {exc}", exc.exit_code)
     except Exception as exc:
+        if _state["debug"]:
+            raise
         # rules.errors is imported only by the commands that load rules, so that
         # --help does not pay for pydantic; a RulesError implies it was loaded.
         rules_errors = sys.modules.get("rules.errors")
-        if rules_errors is None or not isinstance(exc, rules_errors.RulesError):
-            raise
-        if _state["debug"]:
-            raise
-        code = _fail(str(exc), ExitCode.USAGE)
+        if rules_errors is not None and isinstance(exc, rules_errors.RulesError):
+            code = _fail(str(exc), ExitCode.USAGE)
+        else:  # a bug: say so plainly, exit 3 (nothing was checked), no traceback
+            logging.getLogger("monitor").debug("unexpected error", exc_info=True)
+            code = _fail(
+                f"error: unexpected {type(exc).__name__}: {exc}\n"
+                "  this is a bug in modelhealth; run again with --debug for the "
+                "traceback and report it",
+                ExitCode.NOT_CHECKED,
+            )
     if argv is None:
         sys.exit(code)
     return code

@@ -2,6 +2,9 @@
 
 - ``MODELHEALTH_DB``: the store's URL or SQLite file (default ``./modelhealth.db``).
 - ``MODELHEALTH_REPORT_URL``: base URL of the web report, for links in alerts.
+- ``MODELHEALTH_CONFIG``: the service file (routes for every model, ``report_url``);
+  default ``./modelhealth.yaml`` when it exists (see :mod:`monitor.routes`).
+- ``MODELHEALTH_ALERT_BUDGET``: seconds ``check`` spends delivering alerts (5).
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ def db_url(flag: str | None = None) -> str:
 
 
 def report_url(run_model: str, run_id: str) -> str | None:
-    """A link to a run's page in the web report, if its base URL is configured."""
-    base = os.environ.get("MODELHEALTH_REPORT_URL")
-    if not base:
-        return None
-    return f"{base.rstrip('/')}/models/{run_model}/runs/{run_id}"
+    """A link to a run's page in the web report, if its base URL is configured
+    (``MODELHEALTH_REPORT_URL``, else the service file's ``report_url``)."""
+    from monitor.routes import report_link
+
+    return report_link(run_model, run_id)
 
 
 def load_rules(path: str | os.PathLike[str]) -> RuleSet:

@@ -15,9 +15,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from alerts import registry as channel_registry
-from alerts.base import Alert, Delivery
-from alerts.routing import route
 from checks import registry as check_registry
 from checks.base import (
     RECENT_RUNS,
@@ -29,15 +26,16 @@ from checks.base import (
     utcnow,
 )
 from checks.profile import Profile, profile_frame
+from monitor.errors import DataError
 from monitor.report import RunReport
-from rules.models import ChannelParams, CheckParams, RuleSet
+from rules.models import CheckParams, RuleSet
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from monitor.store import Store
 
-__all__ = ["Progress", "resolve_reference", "run", "run_checks"]
+__all__ = ["Progress", "publish", "resolve_reference", "run", "run_checks"]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +75,14 @@ def resolve_reference(
         )
     version = None if spec.baseline in (None, "latest") else spec.baseline
     baseline = store.baseline(rule_set.model, version)
+    if baseline is None and version is not None:
+        # a misspelt version must not silently switch every drift check off
+        known = [b.version for b in store.baselines(rule_set.model)]
+        raise DataError(
+            f"model {rule_set.model!r} has no baseline {version!r} "
+            f"(reference.baseline in {rule_set.source_file or 'the rules'}); "
+            + (f"registered: {', '.join(known)}" if known else "none is registered yet")
+        )
     if baseline is None:
         return None
     return Reference(
@@ -104,7 +110,9 @@ def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
             f"'modelhealth baseline' or let runs accumulate for a window reference",
         )
     try:
-        return check.run(ctx)
+        from checks.segments import run_segmented
+
+        return run_segmented(check, ctx)
     except CheckError as exc:
         return single(Status.ERRORED, str(exc))
     except Exception as exc:  # a bug or a library failure: keep the run going
@@ -122,25 +130,53 @@ def run_checks(ctx: CheckContext, progress: Progress = _quiet) -> list[CheckResu
     return results
 
 
-def _deliver(
-    report: RunReport, rule_set: RuleSet, report_url: str | None
-) -> list[Delivery]:
-    routed = route(
-        report.results,
-        rule_set,
-        run_id=report.run_id,
-        model_version=report.model_version,
-        report_url=report_url,
-    )
-    return [_send(r.route, r.alert) for r in routed]
+def publish(
+    report: RunReport,
+    rule_set: RuleSet,
+    *,
+    store: Store,
+    report_url: str | None = None,
+    alert: bool = True,
+) -> RunReport:
+    """Store a checked run with its incidents and alerts, then deliver the alerts.
+
+    The run, its results, the incidents they open or resolve and the messages
+    those call for are written in one transaction (the outbox). Delivery follows
+    within a small time budget (``MODELHEALTH_ALERT_BUDGET``, 5 s): what cannot be
+    delivered yet waits in the outbox, and never fails the run.
+
+    Args:
+        report: the checked run.
+        rule_set: the model's rules (their routes, with the service's).
+        store: where to save.
+        report_url: the link to the run's page, for the messages.
+        alert: queue and send messages; ``False`` still tracks incidents.
+
+    Returns:
+        The report, with ``run_pk`` set.
+
+    Raises:
+        StorageError: the run could not be saved.
+    """
+    from monitor.routes import alert_policy
+
+    policy = alert_policy(rule_set, report_url, alert=alert)
+    report = replace(report, run_pk=store.save_run(report, alerts=policy))
+    if alert:
+        _flush(store)
+    return report
 
 
-def _send(params: ChannelParams, alert: Alert) -> Delivery:
+def _flush(store: Store) -> None:
+    from monitor.outbox import check_budget, flush
+
     try:
-        return channel_registry.build(params).send(alert)
-    except Exception as exc:  # a channel outage must not lose the run
-        log.warning("alert via %s failed: %s", params.channel, exc)
-        return Delivery(channel=params.channel, ok=False, detail=str(exc))
+        stats = flush(store, budget=check_budget())
+    except Exception as exc:  # delivery must never lose the stored run
+        log.warning("could not deliver alerts now; they wait in the outbox: %s", exc)
+        return
+    if stats.pending:
+        log.warning("alerts: %s; the rest wait in the outbox", stats)
 
 
 def run(
@@ -184,7 +220,13 @@ def run(
     reference = resolve_reference(store, rule_set, exclude_run_id=run_id)
     progress(f"profiling {len(frame):,} rows x {frame.shape[1]} columns")
     profile = profile_frame(frame, reference=reference.profile if reference else None)
-    recent = store.runs(rule_set.model, limit=RECENT_RUNS + 1)
+    # runs the scheduler records itself (freshness, missing source) hold no data:
+    # they say nothing about a run's expected size or the model's last data run
+    recent = [
+        r
+        for r in store.runs(rule_set.model, limit=3 * RECENT_RUNS)
+        if r.run_id != run_id and not r.details.get("verdict")
+    ]
     ctx = CheckContext(
         rule_set=rule_set,
         run_id=run_id,
@@ -193,9 +235,8 @@ def run(
         reference=reference,
         model_version=model_version,
         now=started,
-        recent_row_counts=tuple(r.row_count for r in recent if r.run_id != run_id)[
-            :RECENT_RUNS
-        ],
+        recent_row_counts=tuple(r.row_count for r in recent)[:RECENT_RUNS],
+        last_run_at=recent[0].finished_at if recent else None,
     )
     results = run_checks(ctx, progress)
     report = RunReport(
@@ -212,7 +253,8 @@ def run(
         details=dict(details or {}),
     )
     progress("storing results")
-    report = replace(report, run_pk=store.save_run(report))
-    if alert:
-        _deliver(report, rule_set, report_url)
+    report = publish(report, rule_set, store=store, report_url=report_url, alert=alert)
+    from monitor.labels import keep_predictions  # for labels that arrive later
+
+    keep_predictions(store, rule_set, run_id, frame)
     return report

@@ -9,6 +9,7 @@ is a :class:`~monitor.errors.DataError` naming the file and the cause.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from monitor.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SUFFIXES", "combine", "read_frame"]
+__all__ = ["SUFFIXES", "combine", "iter_batches", "read_frame"]
 
 SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv")
 
@@ -56,6 +57,8 @@ def read_frame(path: str | os.PathLike[str], *, what: str = "inputs") -> pd.Data
     kind = _kind(p)
     if p.is_file() and p.stat().st_size == 0:
         raise DataError(f"the {what} file {str(p)!r} is empty (0 bytes)")
+    if p.is_dir() and not any(p.rglob("*.parquet")):
+        raise DataError(f"the {what} folder {str(p)!r} holds no .parquet files")
     try:
         if kind == "parquet":
             return pd.read_parquet(p)
@@ -96,20 +99,24 @@ def combine(
         key: a column present in both sides to join on; else rows align by position.
 
     Returns:
-        One frame. Columns already in the inputs are not duplicated.
+        One frame. A column that both the inputs and a separate file hold is taken
+        from the separate file: it was passed on purpose.
 
     Raises:
-        DataError: row counts differ (positional join) or the key is missing.
+        DataError: row counts differ (positional join), the other file repeats a
+            key, or input rows have no prediction.
     """
     import pandas as pd
 
     frame = inputs
     for what, other in others.items():
-        extra = [c for c in other.columns if c not in frame.columns]
+        keyed = key is not None and key in frame.columns and key in other.columns
+        extra = [c for c in other.columns if not (keyed and c == key)]
         if not extra:
             continue
-        if key is not None and key in frame.columns and key in other.columns:
-            frame = frame.merge(other[[key, *extra]], on=key, how="left")
+        frame = frame.drop(columns=[c for c in extra if c in frame.columns])
+        if keyed:
+            frame = _join_on_key(frame, other[[key, *extra]], str(key), what)
             continue
         if len(other) != len(frame):
             raise DataError(
@@ -120,3 +127,70 @@ def combine(
         right = other[extra].reset_index(drop=True)
         frame = pd.concat([frame.reset_index(drop=True), right], axis=1)
     return frame
+
+
+def _join_on_key(
+    frame: pd.DataFrame, other: pd.DataFrame, key: str, what: str
+) -> pd.DataFrame:
+    repeated = other[key][other[key].duplicated()]
+    if len(repeated):
+        raise DataError(
+            f"the {what} repeat values of the key column {key!r} "
+            f"({len(repeated)} rows, e.g. {repeated.iloc[0]!r}); "
+            "each key may appear once"
+        )
+    joined = frame.merge(other, on=key, how="left", indicator=True)
+    missing = int((joined["_merge"] == "left_only").sum())
+    if missing and what == "predictions":
+        raise DataError(
+            f"{missing} of {len(frame)} input rows have no prediction "
+            f"(no matching {key!r} in the predictions file)"
+        )
+    return joined.drop(columns="_merge")
+
+
+def iter_batches(
+    path: str | os.PathLike[str],
+    *,
+    batch_rows: int = 131_072,
+    columns: list[str] | None = None,
+    what: str = "inputs",
+) -> Iterator[pd.DataFrame]:
+    """Read a Parquet file in row batches, so memory holds one batch at a time.
+
+    String columns are read dictionary-encoded (pandas ``category``), which keeps
+    them small and makes counting their values cheap.
+
+    Args:
+        path: a Parquet file.
+        batch_rows: rows per batch (row groups are split or joined to this size).
+        columns: the columns to read; all when ``None``.
+        what: the file's role, for messages.
+
+    Yields:
+        One frame per batch.
+
+    Raises:
+        DataError: the file is missing or not readable as Parquet.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"the {what} file {str(p)!r} does not exist")
+    try:
+        parquet = pq.ParquetFile(p)
+        strings = [
+            f.name
+            for f in parquet.schema_arrow
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        ]
+        parquet = pq.ParquetFile(p, read_dictionary=strings)
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+            yield batch.to_pandas()
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(
+            f"the {what} file {str(p)!r} could not be read as PARQUET: {reason}"
+        ) from exc

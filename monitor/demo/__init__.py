@@ -3,8 +3,11 @@
 Builds training data and 30 daily production runs of a churn-like binary classifier,
 with drift creeping into two features (``monthly_spend`` and ``support_calls``) from
 day 18, a half-size run on day 9, and a schema break on day 25 (an upstream change
-capitalises plan names and loses some ages). Registers the baseline, runs the post-run
-hook for each day into SQLite, and prints the model's health history.
+capitalises plan names and loses some ages). Registers the baseline (with the
+model's ROC AUC and accuracy measured on its training data), runs the post-run hook
+for each day into SQLite (labels come with each day, so the metric checks run), and
+prints the model's health history. As the scores drift up, accuracy falls while
+ROC AUC holds: the decision threshold, not the ranking, stops fitting.
 """
 
 from __future__ import annotations
@@ -84,6 +87,18 @@ def _break_schema(df: pd.DataFrame, seed: int) -> pd.DataFrame:
     return df
 
 
+def _metrics(path: Path) -> dict[str, float]:
+    """The model's pre-deployment metrics, measured on its training data."""
+    import pandas as pd
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    df = pd.read_parquet(path)
+    return {
+        "roc_auc": float(roc_auc_score(df["churned"], df["score"])),
+        "accuracy": float(accuracy_score(df["churned"], df["score"] >= 0.5)),
+    }
+
+
 def write_rules(directory: Path) -> Path:
     """Copy the demo's rules files into ``directory``; return churn.yaml's path."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -123,7 +138,7 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
     register_baseline(
         rules=rules_path,
         data=data_dir / "training.parquet",
-        metrics={"roc_auc": 0.78, "accuracy": 0.74},
+        metrics=_metrics(data_dir / "training.parquet"),
         model_version="v1",
         db=store,
         created_at=start - timedelta(days=1),
@@ -175,5 +190,26 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
         f"  modelhealth check --rules {rules_path} --run-id {broken} "
         f"--inputs {data_dir}/{broken}.parquet --db {db_url}\n"
         f"  modelhealth rules validate {rules_path}",
+        markup=False,
+    )
+    _show_report(directory, db_url, rules_path.parent, console)
+
+
+def _show_report(directory: Path, db_url: str, rules_dir: Path, console: Any) -> None:
+    """Write the static report and say how to serve the live one."""
+    from monitor.api import open_store
+    from monitor.web.export import export_model
+
+    store = open_store(db_url)
+    try:
+        report = export_model(store, "churn", directory / "report.html")
+    finally:
+        store.close()
+    console.print()
+    console.print("the web report:", style="bold", markup=False)
+    console.print(
+        f"  open {report} (one self-contained file), or serve it live:\n"
+        f"  modelhealth serve --db {db_url} --rules {rules_dir} --no-scheduler\n"
+        f"  then browse http://127.0.0.1:8000/models/churn",
         markup=False,
     )

@@ -15,7 +15,9 @@ from __future__ import annotations
 from monitor.store.records import (
     BaselineRecord,
     HistoryPoint,
+    IncidentRecord,
     ModelSummary,
+    OutboxRecord,
     ResultRecord,
     RunRecord,
 )
@@ -24,7 +26,9 @@ from monitor.store.store import Store
 __all__ = [
     "BaselineRecord",
     "HistoryPoint",
+    "IncidentRecord",
     "ModelSummary",
+    "OutboxRecord",
     "ResultRecord",
     "RunRecord",
     "Store",

@@ -197,10 +197,12 @@ class Reads:
             exclude_run_id: leave this run out (the one being checked).
 
         Returns:
-            ``(run_id, profile)`` pairs, newest first.
+            ``(run_id, profile)`` pairs, newest first. Runs without a stored profile
+            (results the scheduler records itself, such as freshness) are skipped.
         """
+        profiled = sa.exists().where(ColumnProfileRow.run_id == RunRow.id)
         query = sa.select(RunRow.id, RunRow.run_key, RunRow.row_count).where(
-            RunRow.model_id == _model_id(model)
+            RunRow.model_id == _model_id(model), profiled
         )
         if exclude_run_id is not None:
             query = query.where(RunRow.run_key != exclude_run_id)

@@ -15,7 +15,9 @@ from typing import Any
 __all__ = [
     "BaselineRecord",
     "HistoryPoint",
+    "IncidentRecord",
     "ModelSummary",
+    "OutboxRecord",
     "ResultRecord",
     "RunRecord",
 ]
@@ -111,3 +113,79 @@ class ModelSummary:
     last_run_at: datetime | None
     last_status: str | None
     last_run_id: str | None
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """One incident: a (model, check, subject) that went wrong, until it passes again.
+
+    Attributes:
+        id: the store's key for the incident.
+        model: the model's name.
+        check_id: the rule's check id.
+        subject: the column or segment, or ``None`` for the whole dataset.
+        severity: the check's severity when last seen (``"critical"``...).
+        status: ``"open"`` or ``"resolved"``.
+        opened_at: when the first failing run finished.
+        resolved_at: when the passing run that resolved it finished, or ``None``.
+        last_seen_at: when a run last found it failing.
+        first_run_id: the pipeline's id of the run that opened it.
+        last_run_id: the pipeline's id of the run that last found it failing.
+        runs_count: failing runs in a row so far.
+        notifications: messages queued about it (opening and reminders).
+    """
+
+    id: int
+    model: str
+    check_id: str
+    subject: str | None
+    severity: str
+    status: str
+    opened_at: datetime
+    resolved_at: datetime | None
+    last_seen_at: datetime
+    first_run_id: str
+    last_run_id: str
+    runs_count: int
+    notifications: int
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """One message waiting in (or delivered from) the alert outbox.
+
+    Attributes:
+        id: the store's key, also the sending order.
+        key: the idempotency key receivers can dedupe on (a UUID).
+        model: the model's name.
+        run_id: the pipeline's id of the run it is about (``None`` for tests).
+        channel: the channel name (``slack``, ``webhook``...).
+        kind: ``problem``, ``reminder``, ``resolved`` or ``test``.
+        status: ``"pending"`` or ``"delivered"``.
+        attempts: sending attempts so far.
+        created_at: when it was queued (in the run's transaction).
+        next_attempt_at: when the sender may try it next.
+        delivered_at: when a channel accepted it, or ``None``.
+        last_error: why the last attempt failed, or ``None``.
+        route: the route's settings as written (env var names, never secrets).
+        alert: the message's content as JSON (see ``alerts.base.Alert.to_dict``).
+        parent_id: the message this one replies to (a resolution's opening message).
+        response: what the channel said about the sent message (Slack ``ts``...).
+    """
+
+    id: int
+    key: str
+    model: str
+    run_id: str | None
+    channel: str
+    kind: str
+    status: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+    route: dict[str, Any]
+    alert: dict[str, Any]
+    parent_id: int | None
+    response: dict[str, Any]

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.incidents import AlertPolicy
 from monitor.errors import StorageError
 from monitor.report import RunReport
 from monitor.store import convert, queries
@@ -150,14 +151,19 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=changes)
         return int(session.execute(stmt.returning(row.id)).scalar_one())
 
-    def save_run(self, report: RunReport) -> int:
+    def save_run(self, report: RunReport, *, alerts: AlertPolicy | None = None) -> int:
         """Save a checked run: the run, its results and its profile, in one transaction.
 
         Saving the same ``(model, run_id)`` again replaces the run's fields, results
-        and profile; the run keeps its ``pk``.
+        and profile; the run keeps its ``pk``. With ``alerts``, the same transaction
+        updates the model's incidents and queues the messages they call for in the
+        outbox (see :mod:`monitor.store.alerting`): results and alerts are kept
+        together or not at all.
 
         Args:
             report: the runner's report.
+            alerts: the routes and report link to alert with; ``None`` touches no
+                incidents and queues nothing.
 
         Returns:
             The run's ``pk``.
@@ -197,6 +203,17 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
             profiles = convert.profile_rows(report.profile, run_id=pk)
             if profiles:
                 session.execute(sa.insert(ColumnProfileRow), profiles)
+            if alerts is not None:
+                self.queue_run_alerts(
+                    session,
+                    model_id,
+                    model=report.model,
+                    run_id=report.run_id,
+                    results=report.results,
+                    finished_at=report.finished_at,
+                    model_version=report.model_version,
+                    policy=alerts,
+                )
         return pk
 
     def save_baseline(

@@ -27,8 +27,7 @@ RULES = textwrap.dedent(
         kind: drift
       - id: boom
         kind: schema
-        columns:
-          age: {dtype: no-such-type}
+        pandera_model: no_such_package.models:Inputs
     alerts:
       - {channel: console, min_severity: critical}
     """
@@ -59,7 +58,7 @@ def test_check_run_with_frames(rules_file, tmp_path, frame):
     assert by_id["schema"].status is Status.PASSED
     # a check that raises becomes errored, and the others still run and are stored
     assert by_id["boom"].status is Status.ERRORED
-    assert "no-such-type" in by_id["boom"].message
+    assert "no_such_package" in by_id["boom"].message
     assert report.ok("critical")
     store = monitor.Store(str(db))
     try:

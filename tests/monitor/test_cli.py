@@ -33,6 +33,7 @@ RULES = textwrap.dedent(
         kind: drift
         columns: "*"
         threshold: {warn: 0.1, fail: 0.25}
+        method: psi
       - id: rows
         kind: volume
         min_rows: 10

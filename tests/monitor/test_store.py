@@ -81,7 +81,9 @@ def test_all_is_guarded() -> None:
     assert sorted(monitor.store.__all__) == [
         "BaselineRecord",
         "HistoryPoint",
+        "IncidentRecord",
         "ModelSummary",
+        "OutboxRecord",
         "ResultRecord",
         "RunRecord",
         "Store",
