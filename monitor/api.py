@@ -38,11 +38,29 @@ def _rules(rules: RulesArg) -> RuleSet:
     return rules if isinstance(rules, RuleSet) else config.load_rules(rules)
 
 
-def open_store(db: str | Store | None = None) -> Store:
-    """A store from a URL, a SQLite path, an open store, or the configured default."""
-    from monitor.store import Store
+def open_store(db: str | Store | None = None, *, existing: bool = False) -> Store:
+    """A store from a URL, a SQLite path, an open store, or the configured default.
 
-    return db if isinstance(db, Store) else Store(config.db_url(db))
+    Args:
+        db: the store.
+        existing: the caller only reads (``status``, ``alerts pending``...): a SQLite
+            file that does not exist is a mistyped path, not a store to create.
+
+    Raises:
+        UsageError: ``existing`` and no SQLite file at that path.
+        StorageError: the store is unreachable.
+    """
+    from monitor.store import Store
+    from monitor.store.urls import resolve
+
+    if isinstance(db, Store):
+        return db
+    url = resolve(config.db_url(db))
+    if existing and url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if str(path) != ":memory:" and not path.exists():
+            raise UsageError(f"there is no store at {str(path)!r}; check --db")
+    return Store(url)
 
 
 def _read(data: DataArg, what: str) -> pd.DataFrame:
@@ -129,6 +147,9 @@ def check_run(
     rule_set = _rules(rules)
     if not str(run_id).strip():
         raise UsageError("run_id must not be empty")
+    for what, text in (("run_id", str(run_id)), ("model_version", model_version or "")):
+        if any(ord(ch) < 32 for ch in text):  # it goes into mail subjects and URLs
+            raise UsageError(f"{what} {text!r} must not hold control characters")
     frame = load_frame(rule_set, inputs, predictions, labels)
     details: dict[str, Any] = {
         k: str(v)

@@ -260,7 +260,7 @@ def status(
     from monitor.api import open_store
     from monitor.history import print_history, print_models
 
-    store = open_store(db)
+    store = open_store(db, existing=True)
     try:
         if model:
             print_history(_console(), store, model, limit=limit)

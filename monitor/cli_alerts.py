@@ -110,7 +110,7 @@ def flush(
     from monitor.api import open_store
     from monitor.outbox import flush as flush_outbox
 
-    store = open_store(db)
+    store = open_store(db, existing=True)
     try:
         stats = flush_outbox(store, budget=budget)
     finally:
@@ -127,7 +127,7 @@ def pending(
     """List the messages that wait in the outbox, oldest first."""
     from monitor.api import open_store
 
-    store = open_store(db)
+    store = open_store(db, existing=True)
     try:
         rows = store.outbox_pending(limit=limit)
     finally:
@@ -176,7 +176,7 @@ def incidents(
 
     if status not in (None, "open", "resolved"):
         raise UsageError(f"--status must be open or resolved, not {status!r}")
-    store = open_store(db)
+    store = open_store(db, existing=True)
     try:
         rows = store.incidents(model, status=status, limit=limit)
     finally:

@@ -164,3 +164,19 @@ def test_status_limit_must_be_positive(project, capsys):
         main(["status", "--limit", "0", "--db", str(project / "m.db")])
         == ExitCode.USAGE
     )
+
+
+def test_reading_commands_do_not_create_a_store_at_a_mistyped_path(project, capsys):
+    missing = project / "typo" / "m.db"
+    assert main(["status", "--db", str(missing)]) == ExitCode.USAGE
+    assert main(["alerts", "pending", "--db", str(missing)]) == ExitCode.USAGE
+    assert "there is no store at" in capsys.readouterr().err
+    assert not missing.parent.exists()
+
+
+def test_control_characters_in_a_model_version(project, capsys):
+    code = run(
+        project, "--inputs", str(project / "run.parquet"), "--model-version", "v\n1"
+    )
+    assert code == ExitCode.USAGE
+    assert "must not hold control characters" in capsys.readouterr().err
