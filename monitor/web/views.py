@@ -264,10 +264,15 @@ def run_view(store: Store, model: str, run_id: str) -> dict[str, Any] | None:
         ),
         key=lambda r: (order.get(r["status"], 9), r["position"]),
     )
+    # a segment's subject is "column@segment": per-segment profiles are not
+    # stored, so only whole columns get their distributions drawn
     drifted = [
         r["subject"]
         for r in results
-        if r["kind"] == "drift" and r["subject"] and r["status"] in _BAD
+        if r["kind"] == "drift"
+        and r["subject"]
+        and "@" not in r["subject"]
+        and r["status"] in _BAD
     ]
     return {
         "model": model,
