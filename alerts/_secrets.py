@@ -56,9 +56,34 @@ def check_url(url: str, what: str) -> str | None:
     return None
 
 
+_MIN_PART = 4
+"""Shorter pieces of a secret are not searched for: masking ``s`` inside every word
+would reveal it (``refu***ed``) rather than hide it."""
+
+
+def _pieces(secret: str) -> list[str]:
+    """The secret, and for a URL also its path and query: a receiver that echoes
+    the path it was called on (``404 /hook/T0K3N``) must not leak the secret."""
+    pieces = [secret]
+    parts = urlsplit(secret)
+    if parts.scheme and parts.netloc:
+        pieces += [parts.path, parts.query]
+        pieces += [seg for seg in parts.path.split("/") if len(seg) >= 8]
+    return sorted({p for p in pieces if len(p) >= _MIN_PART}, key=len, reverse=True)
+
+
 def redact(text: str, *secrets: SecretStr | None) -> str:
-    """``text`` with every secret's value (and any URL query string) masked."""
+    """``text`` with every secret masked: its value, and for a secret URL its path,
+    query and long path segments; Slack tokens and ``token=``/``key=`` query values
+    are masked wherever they appear."""
     for secret in secrets:
         if secret is not None and secret.get_secret_value():
-            text = text.replace(secret.get_secret_value(), "***")
-    return re.sub(r"(xox[abposr]-)[A-Za-z0-9-]+", r"\1***", text)
+            for piece in _pieces(secret.get_secret_value()):
+                text = text.replace(piece, "***")
+    text = re.sub(r"(xox[abposr]-)[A-Za-z0-9-]+", r"\1***", text)
+    return re.sub(
+        r"([?&](?:token|key|secret|password|sig|signature)=)[^&\s'\"]+",
+        r"\1***",
+        text,
+        flags=re.IGNORECASE,
+    )
