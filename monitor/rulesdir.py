@@ -143,8 +143,17 @@ class RulesDir:
                 self._errors.pop(str(path), None)
             loaded: list[str] = []
             refused: list[tuple[str, str]] = []
+            changed = bool(removed) or any(
+                self._stamps.get(p) != stamp for p, stamp in files.items()
+            )
             for path in sorted(files):
-                if self._stamps.get(path) == files[path]:
+                # Any change loads every file again: a file may extend the one that
+                # changed, or may have been refused only because a removed file
+                # defined the same model. Rules files are small; this costs ms.
+                if not changed:
+                    continue
+                unchanged = self._stamps.get(path) == files[path]
+                if unchanged and path in self._by_file and not self._extends(path):
                     continue
                 self._stamps[path] = files[path]
                 problem = self._load(path)
@@ -182,6 +191,13 @@ class RulesDir:
         self._by_file[path] = rule_set
         self._errors.pop(str(path), None)
         return None
+
+    def _extends(self, path: Path) -> bool:
+        """Does this loaded file inherit from another (so may have changed with it)?"""
+        try:
+            return "extends:" in path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return True
 
     def _owner(self, model: str, path: Path) -> Path | None:
         for other, rule_set in self._by_file.items():
