@@ -186,10 +186,10 @@ def run_rule(model: str) -> RunReport | None:
 def _latest(store: Store, model: str, *, freshness: bool) -> RunRecord | None:
     """The newest freshness verdict, or the newest run that brought data (neither
     a verdict nor a scheduled run whose sources could not be read)."""
+    if freshness:
+        return store.latest_run(model, prefix=FRESHNESS_PREFIX)
     for run in store.runs(model, limit=100):
-        if freshness and run.run_id.startswith(FRESHNESS_PREFIX):
-            return run
-        if not freshness and not run.details.get("verdict"):
+        if not run.details.get("verdict"):
             return run
     return None
 

@@ -79,17 +79,12 @@ def _num(value: float) -> str:
 
 
 def _latest_regular(store: Store, model: str) -> RunRecord | None:
-    for run in store.runs(model, limit=20):
-        if not run.run_id.startswith(FRESHNESS_PREFIX):
-            return store.run(model, run.run_id)
-    return None
+    return store.latest_run(model, without_prefix=FRESHNESS_PREFIX)
 
 
 def _latest_freshness(store: Store, model: str) -> RunRecord | None:
-    for run in store.runs(model, limit=20):
-        if run.run_id.startswith(FRESHNESS_PREFIX):
-            return store.run(model, run.run_id)
-    return None
+    # however many ordinary runs came since, the last verdict still holds
+    return store.latest_run(model, prefix=FRESHNESS_PREFIX)
 
 
 def _check_lines(

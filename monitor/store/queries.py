@@ -116,6 +116,36 @@ class Reads:
                 session, (ModelRow.name == model) & (RunRow.run_key == run_id)
             )
 
+    def latest_run(
+        self,
+        model: str,
+        *,
+        prefix: str | None = None,
+        without_prefix: str | None = None,
+    ) -> RunRecord | None:
+        """The model's newest run (with results) whose id starts with ``prefix``, or
+        does not start with ``without_prefix``; ``None`` if there is none.
+
+        Used for the newest freshness verdict (``freshness@...``) however many
+        ordinary runs came after it, and for the newest ordinary run.
+        """
+        where = ModelRow.name == model
+        if prefix is not None:
+            where &= RunRow.run_key.startswith(prefix, autoescape=True)
+        if without_prefix is not None:
+            where &= ~RunRow.run_key.startswith(without_prefix, autoescape=True)
+        with self._session(f"could not read the latest run of model {model!r}") as s:
+            key = s.execute(
+                sa.select(RunRow.run_key)
+                .join(ModelRow)
+                .where(where)
+                .order_by(*_NEWEST)
+                .limit(1)
+            ).scalar()
+            if key is None:
+                return None
+            return self._one_run(s, (ModelRow.name == model) & (RunRow.run_key == key))
+
     def run_by_pk(self, pk: int) -> RunRecord | None:
         """A run with its results, by the store's key; ``None`` if unknown."""
         with self._session(f"could not read run #{pk}") as session:
