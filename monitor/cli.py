@@ -20,6 +20,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from monitor.cli_options import DbOpt, RulesOpt
 from monitor.errors import ExitCode, MonitorError
 
 __all__ = ["app", "main"]
@@ -44,18 +45,6 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(db_app, name="db")
 
 _state = {"debug": False}
-
-DbOpt = Annotated[
-    Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
-    typer.Option(
-        "--db",
-        help="Store URL or SQLite file [env MODELHEALTH_DB; default ./modelhealth.db].",
-        show_default=False,
-    ),
-]
-RulesOpt = Annotated[
-    Path, typer.Option("--rules", "-r", help="The model's rules file (YAML).")
-]
 
 
 def _version(value: bool) -> None:

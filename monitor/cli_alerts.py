@@ -19,20 +19,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from monitor.cli_options import DbOpt as _Db
+
 __all__ = ["register"]
 
 alerts_app = typer.Typer(
     help="Alert channels, the outbox and incidents.", no_args_is_help=True
 )
 
-_Db = Annotated[
-    Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
-    typer.Option(
-        "--db",
-        help="Store URL or SQLite file [env MODELHEALTH_DB; default ./modelhealth.db].",
-        show_default=False,
-    ),
-]
 _Config = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(

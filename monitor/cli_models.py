@@ -19,22 +19,11 @@ from typing import Annotated, Optional
 
 import typer
 
-__all__ = ["register"]
+from monitor.cli_options import DbOpt as _Db
+from monitor.cli_options import JsonOpt as _Json
+from monitor.cli_options import RulesOpt as _Rules
 
-_Db = Annotated[
-    Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
-    typer.Option(
-        "--db",
-        help="Store URL or SQLite file [env MODELHEALTH_DB; default ./modelhealth.db].",
-        show_default=False,
-    ),
-]
-_Rules = Annotated[
-    Path, typer.Option("--rules", "-r", help="The model's rules file (YAML).")
-]
-_Json = Annotated[
-    bool, typer.Option("--json", help="Print the machine-readable result on stdout.")
-]
+__all__ = ["register"]
 
 
 def labels(

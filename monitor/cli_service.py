@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from monitor.cli_options import DbOpt
+
 if TYPE_CHECKING:
     import threading
 
@@ -26,14 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-DbOpt = Annotated[
-    Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
-    typer.Option(
-        "--db",
-        help="Store URL or SQLite file [env MODELHEALTH_DB; default ./modelhealth.db].",
-        show_default=False,
-    ),
-]
 RulesOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045
     typer.Option(

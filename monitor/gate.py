@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from checks.base import CheckContext, CheckResult, Reference, Status, utcnow
+from checks.base import CheckContext, CheckResult, Status, utcnow
 from monitor.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def evaluate_candidate(
             column.
         StorageError: the store is unreachable.
     """
-    from checks.profile import Profile, profile_frame
+    from checks.profile import profile_frame
     from monitor import api, runner
 
     rule_set = api._rules(rules)
@@ -129,16 +129,7 @@ def evaluate_candidate(
         baseline = store.baseline(
             rule_set.model, None if wanted in (None, "latest") else wanted
         )
-        reference = None
-        if baseline is not None:
-            reference = Reference(
-                source="baseline",
-                label=f"baseline {baseline.version}",
-                profile=Profile.from_dict(baseline.profile),
-                metrics=dict(baseline.metrics),
-                row_counts=(baseline.row_count,),
-                version=baseline.version,
-            )
+        reference = None if baseline is None else runner.baseline_reference(baseline)
         ctx = CheckContext(
             rule_set=rule_set.model_copy(update={"checks": gate}),
             run_id=f"gate:{candidate_version}",

@@ -33,9 +33,16 @@ from rules.models import CheckParams, RuleSet
 if TYPE_CHECKING:
     import pandas as pd
 
-    from monitor.store import Store
+    from monitor.store import BaselineRecord, Store
 
-__all__ = ["Progress", "publish", "resolve_reference", "run", "run_checks"]
+__all__ = [
+    "Progress",
+    "baseline_reference",
+    "publish",
+    "resolve_reference",
+    "run",
+    "run_checks",
+]
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +92,11 @@ def resolve_reference(
         )
     if baseline is None:
         return None
+    return baseline_reference(baseline)
+
+
+def baseline_reference(baseline: BaselineRecord) -> Reference:
+    """A stored baseline as what checks compare with."""
     return Reference(
         source="baseline",
         label=f"baseline {baseline.version}",

@@ -1,0 +1,34 @@
+"""Options shared by several ``modelhealth`` commands, declared once.
+
+Imports only typer, like every ``monitor/cli*.py`` module, so that
+``modelhealth --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+__all__ = ["DbOpt", "JsonOpt", "RulesOpt"]
+
+DbOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
+    typer.Option(
+        "--db",
+        help="Store URL or SQLite file [env MODELHEALTH_DB; default ./modelhealth.db].",
+        show_default=False,
+    ),
+]
+"""``--db``: the store."""
+
+RulesOpt = Annotated[
+    Path, typer.Option("--rules", "-r", help="The model's rules file (YAML).")
+]
+"""``--rules``: one model's rules file."""
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the machine-readable result on stdout.")
+]
+"""``--json``: machine-readable output on stdout."""
