@@ -136,7 +136,12 @@ def _compute(
         if metric == "rmse":
             return float(np.sqrt(skm.mean_squared_error(y, p)))
         if metric == "mape":
-            return float(skm.mean_absolute_percentage_error(y, p))
+            # MAPE divides by the label: rows labelled 0 would dominate it (sklearn
+            # divides by machine epsilon), so they are left out
+            nonzero = y != 0
+            if not nonzero.any():
+                raise CheckError("mape is undefined: every label is 0; use mae or rmse")
+            return float(skm.mean_absolute_percentage_error(y[nonzero], p[nonzero]))
         return float(skm.r2_score(y, p))
     if metric not in CLASSIFICATION:
         raise CheckError(f"{metric} is a regression metric; the task is {task}")

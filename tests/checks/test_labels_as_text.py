@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from checks._metrics import compute
 from checks._predictions import positive_rate
@@ -48,3 +49,10 @@ def test_non_finite_numbers_in_details_and_failures_become_null():
     json.dumps(data, allow_nan=False)
     assert data["details"] == {"observed": None, "nested": [None, 1.0]}
     assert data["failures"] == [{"value": None}]
+
+
+def test_mape_leaves_out_rows_labelled_zero():
+    spec = PredictionSpec(column="p", task="regression")
+    labels = pd.Series([0.0, 1.0, 2.0, 4.0])
+    predictions = pd.Series([0.01, 1.1, 2.0, 4.0])
+    assert compute("mape", labels, predictions, spec) == pytest.approx(0.1 / 3)
