@@ -17,6 +17,7 @@ after every reload that changed the set of rules (the scheduler re-syncs its job
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -52,6 +53,21 @@ class ReloadResult:
     def changed(self) -> bool:
         """Whether the rules in force changed."""
         return bool(self.loaded or self.removed)
+
+
+_EXTENDS = re.compile(r"^extends:\s*(.+?)\s*(?:#.*)?$", re.MULTILINE)
+
+
+def _extended(path: Path) -> list[str]:
+    """The file names a rules file's top-level ``extends:`` gives (one or a list)."""
+    try:
+        match = _EXTENDS.search(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return []
+    if match is None:
+        return []
+    value = match.group(1).strip().strip("[]")
+    return [v.strip().strip("'\"") for v in value.split(",") if v.strip()]
 
 
 class RulesDir:
@@ -93,13 +109,28 @@ class RulesDir:
         return sorted(self.all())
 
     def all(self) -> dict[str, RuleSet]:
-        """Every rule set in force, by model name (the first file by path wins)."""
+        """Every rule set in force, by model name (the first file by path wins).
+
+        A file that another file of the folders ``extends`` is a shared base
+        (``base.yaml``), not a model: it is loaded, but neither served nor scheduled.
+        """
         with self._lock:
+            bases = self._bases()
             out: dict[str, RuleSet] = {}
             for path in sorted(self._by_file):
+                if path.resolve() in bases:
+                    continue
                 rule_set = self._by_file[path]
                 out.setdefault(rule_set.model, rule_set)
             return out
+
+    def _bases(self) -> set[Path]:
+        """The files that some loaded file extends."""
+        bases: set[Path] = set()
+        for path in self._by_file:
+            for name in _extended(path):
+                bases.add((path.parent / name).resolve())
+        return bases
 
     def get(self, model: str) -> RuleSet | None:
         """One model's rules, or ``None`` when no file names it."""

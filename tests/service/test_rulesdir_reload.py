@@ -44,3 +44,14 @@ def test_a_change_to_an_extended_file_reaches_the_files_that_extend_it(tmp_path)
     touch_later(tmp_path / "base.yaml", RULES.format(model="base", n=21))
     rules.reload()
     assert rules.get("churn").checks[0].min_rows == 21  # type: ignore[union-attr]
+
+
+def test_a_file_that_others_extend_is_a_base_not_a_model(tmp_path):
+    (tmp_path / "base.yaml").write_text(RULES.format(model="base", n=1))
+    (tmp_path / "churn.yaml").write_text(
+        "version: 1\nmodel: churn\nextends: base.yaml  # shared checks\n"
+    )
+    (tmp_path / "fraud.yaml").write_text(
+        "version: 1\nmodel: fraud\nextends: [base.yaml]\n"
+    )
+    assert RulesDir([tmp_path]).models() == ["churn", "fraud"]
