@@ -57,8 +57,10 @@ class Links:
             f"/models/{quote(model, safe='')}/runs/{quote(run_id, safe='')}"
         )
 
-    def json(self, path: str) -> str:
-        return self._url(path + ".json") if path != "/" else self._url("/index.json")
+    def json(self, path: str, query: dict[str, Any] | None = None) -> str:
+        """The page's ``.json`` twin, with the same filters (``since``, ``page``...)."""
+        target = path + ".json" if path != "/" else "/index.json"
+        return self._url(target, query)
 
 
 def _when(value: datetime | None) -> str:

@@ -93,7 +93,9 @@ def _answer(
         _links(request),
         title=title(view),
         page=page,
-        json_url=_links(request).json(path),
+        json_url=_links(request).json(
+            path, {k: v for k, v in request.query_params.items() if k != "token"}
+        ),
         generated_at=datetime.now(timezone.utc),
     )
     return HTMLResponse(html)

@@ -78,6 +78,7 @@ def test_model_page_filters_by_date_and_status_and_pages(client: TestClient) -> 
     assert "Page 2 of 3" in html
     assert "page=3" in html
     assert "page=1" in html
+    assert 'href="/models/churn.json?per_page=5&amp;page=2"' in html  # same data
 
 
 @pytest.mark.parametrize(
