@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
+from checks._json import finite, json_safe
 from rules.models import STATUS_ORDER, CheckParams, RuleSet, Severity, Threshold
 
 if TYPE_CHECKING:
@@ -75,24 +76,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _finite(value: float | None) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _json_safe(value: Any) -> Any:
-    """``value`` with every non-finite float (at any depth) replaced by ``None``."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 @dataclass(frozen=True)
 class CheckResult:
     """One check's verdict on one subject.
@@ -134,11 +117,11 @@ class CheckResult:
             "subject": self.subject,
             "status": self.status.value,
             "severity": self.severity.value,
-            "value": _finite(self.value),
-            "threshold": {k: _finite(v) for k, v in self.threshold.items()},
-            "metrics": {k: _finite(v) for k, v in self.metrics.items()},
-            "details": _json_safe(dict(self.details)),
-            "failures": [_json_safe(dict(f)) for f in self.failures],
+            "value": finite(self.value),
+            "threshold": {k: finite(v) for k, v in self.threshold.items()},
+            "metrics": {k: finite(v) for k, v in self.metrics.items()},
+            "details": json_safe(dict(self.details)),
+            "failures": [json_safe(dict(f)) for f in self.failures],
             "message": self.message,
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat(),

@@ -1,20 +1,18 @@
 """Between the caller's objects and the store's rows, in both directions.
 
 Going in, a :class:`~monitor.report.RunReport`'s results and profile become row
-values, and every JSON value is made strictly JSON: NaN and infinities become
-``None`` (neither SQLite's JSON nor PostgreSQL's ``jsonb`` can hold them), numpy
-scalars become Python numbers, datetimes ISO strings, enums their values. Coming out,
+values, and every JSON value is made strictly JSON by :func:`checks._json.json_safe`
+(NaN and infinities become ``None``: neither SQLite's JSON nor PostgreSQL's
+``jsonb`` can hold them). Coming out,
 rows become the frozen records of :mod:`monitor.store.records`.
 """
 
 from __future__ import annotations
 
-import enum
-import math
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from typing import Any
 
+from checks._json import finite, json_safe
 from checks.base import CheckResult
 from monitor.store.models import BaselineRow, CheckResultRow, RunRow
 from monitor.store.records import BaselineRecord, ResultRecord, RunRecord
@@ -29,33 +27,6 @@ __all__ = [
     "result_values",
     "run_record",
 ]
-
-
-def finite(value: float | None) -> float | None:
-    """``value`` as a float, or ``None`` when it is missing, NaN or infinite."""
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def json_safe(value: Any) -> Any:
-    """A copy of ``value`` that any JSON column accepts (see the module docstring)."""
-    if isinstance(value, enum.Enum):
-        return json_safe(value.value)
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        return finite(value)
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy and pandas scalars
-        return json_safe(value.item())
-    return str(value)
 
 
 def result_values(result: CheckResult, *, run_id: int, model_id: int) -> dict[str, Any]:

@@ -56,3 +56,15 @@ def test_mape_leaves_out_rows_labelled_zero():
     labels = pd.Series([0.0, 1.0, 2.0, 4.0])
     predictions = pd.Series([0.01, 1.1, 2.0, 4.0])
     assert compute("mape", labels, predictions, spec) == pytest.approx(0.1 / 3)
+
+
+def test_numpy_scalars_in_details_are_plain_json():
+    result = CheckResult(
+        "c", "quality", None, Status.FAILED,
+        details={"rows": np.int64(3), "share": np.float64("nan")},
+        started_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        finished_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    )  # fmt: skip
+    data = result.to_dict()
+    json.dumps(data, allow_nan=False)
+    assert data["details"] == {"rows": 3, "share": None}
