@@ -1,7 +1,7 @@
 # The two commands of the README, and the pieces they are made of.
 # Each creates .venv when it is absent.
 
-.PHONY: demo test lint typecheck unit bench setup setup-dev clean
+.PHONY: demo test lint typecheck unit bench setup setup-dev clean analysis-tree
 
 demo: setup
 	.venv/bin/modelhealth demo
@@ -14,12 +14,16 @@ setup:
 setup-dev:
 	@scripts/setup.sh dev
 
-lint: setup-dev
+# mypy and import-linter read the installed layout (modelhealth.*) from build/analysis
+analysis-tree:
+	@.venv/bin/python scripts/analysis_tree.py
+
+lint: setup-dev analysis-tree
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/lint-imports
+	PYTHONPATH=build/analysis .venv/bin/lint-imports
 
-typecheck: setup-dev
+typecheck: setup-dev analysis-tree
 	.venv/bin/mypy
 
 unit: setup-dev
@@ -29,4 +33,4 @@ bench: setup-dev
 	.venv/bin/python benchmarks/run.py
 
 clean:
-	rm -rf .venv modelhealth-demo .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf .venv build modelhealth-demo .pytest_cache .mypy_cache .ruff_cache .coverage

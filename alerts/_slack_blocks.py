@@ -1,7 +1,8 @@
-"""The words of :mod:`alerts.render` laid out as Slack Block Kit blocks.
+"""The words of :mod:`modelhealth.alerts.render` laid out as Slack Block Kit blocks.
 
 A header with the title, one section per result (worst first, at most
-:data:`~alerts.render.MAX_LINES`, the rest counted), and a context line with the
+:data:`~modelhealth.alerts.render.MAX_LINES`, the rest counted), and a context line
+with the
 run and a link to the report. Slack shows ``text`` in notifications and where
 blocks cannot be shown, so the plain text is always sent too.
 """
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerts.base import Alert
-from alerts.render import MAX_LINES, describe, ordered, title
+from modelhealth.alerts.base import Alert
+from modelhealth.alerts.render import MAX_LINES, describe, ordered, title
 
 __all__ = ["blocks"]
 

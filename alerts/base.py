@@ -4,8 +4,9 @@ An :class:`Alert` is one message for one channel about one run: the results that
 route chose for that channel (grouped, worst first), with each result's
 :class:`Streak` (since when it fails, how many runs in a row); or a reminder, a
 resolution, or a test. A :class:`Channel` turns an alert into a :class:`Delivery`
-(``send``); ``alerts.render`` decides the words, the channel only carries them.
-Channel settings are a :class:`~rules.models.ChannelParams` subclass with
+(``send``); ``modelhealth.alerts.render`` decides the words, the channel only carries
+them.
+Channel settings are a :class:`~modelhealth.rules.models.ChannelParams` subclass with
 ``channel: Literal["name"]``.
 
 Alerts travel through the store's outbox as JSON (:meth:`Alert.to_dict`,
@@ -21,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from checks.base import CheckResult, Status, utcnow
-from rules.models import ChannelParams, Severity
+from modelhealth.checks.base import CheckResult, Status, utcnow
+from modelhealth.rules.models import ChannelParams, Severity
 
 __all__ = [
     "Alert",

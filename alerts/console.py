@@ -10,9 +10,9 @@ import json
 import sys
 from typing import Literal, TextIO
 
-from alerts.base import Alert, Channel, Delivery
-from alerts.render import render_json, render_text
-from rules.models import ChannelParams
+from modelhealth.alerts.base import Alert, Channel, Delivery
+from modelhealth.alerts.render import render_json, render_text
+from modelhealth.rules.models import ChannelParams
 
 __all__ = ["ConsoleChannel", "ConsoleParams"]
 

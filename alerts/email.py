@@ -18,10 +18,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from alerts._secrets import EnvName, missing_env, read_secret, redact
-from alerts.base import Alert, Channel, Delivery
-from alerts.render import render_text, title
-from rules.models import ChannelParams
+from modelhealth.alerts._secrets import EnvName, missing_env, read_secret, redact
+from modelhealth.alerts.base import Alert, Channel, Delivery
+from modelhealth.alerts.render import render_text, title
+from modelhealth.rules.models import ChannelParams
 
 __all__ = ["EmailChannel", "EmailParams"]
 

@@ -3,12 +3,13 @@
 An incident is keyed by (model, check id, subject). :func:`decide` is the one
 function that says, for one run, what happens to each incident and which messages
 go out; it is pure (the store reads the previous state and writes the outcome in
-the run's own transaction, see ``monitor.store.alerting``):
+the run's own transaction, see ``modelhealth.store.alerting``):
 
 - a result that ``warned``, ``failed`` or ``errored`` opens an incident, or
   continues the open one (``runs`` in a row + 1); ``skipped`` changes nothing;
 - a route hears about an incident once: the first run whose result it wants (by
-  :func:`~alerts.routing.matches`) while the incident is open. After that, nothing
+  :func:`~modelhealth.alerts.routing.matches`) while the incident is open. After that,
+  nothing
   until its ``renotify_after`` has passed since it last heard, then a reminder;
 - a ``passed`` result resolves the open incident, and each route that heard of it
   gets a resolution that replies to the message that told it (a Slack thread);
@@ -23,11 +24,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from alerts.base import Alert, AlertKind, Streak, result_key
-from alerts.routing import matches, route_key
-from checks.base import CheckResult, Status
-from rules.durations import parse_duration
-from rules.models import ChannelParams
+from modelhealth.alerts.base import Alert, AlertKind, Streak, result_key
+from modelhealth.alerts.routing import matches, route_key
+from modelhealth.checks.base import CheckResult, Status
+from modelhealth.rules.durations import parse_duration
+from modelhealth.rules.models import ChannelParams
 
 __all__ = [
     "BAD",
@@ -111,7 +112,7 @@ class Message:
 
     Attributes:
         route: the route that carries it.
-        route_key: :func:`~alerts.routing.route_key` of the route.
+        route_key: :func:`~modelhealth.alerts.routing.route_key` of the route.
         alert: what it says.
         incidents: keys of the incidents it tells the route about.
         parent: outbox id of the message it replies to (resolutions).

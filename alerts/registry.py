@@ -5,16 +5,16 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-from alerts.base import Channel
-from rules.models import ChannelParams
+from modelhealth.alerts.base import Channel
+from modelhealth.rules.models import ChannelParams
 
 __all__ = ["BUILTIN", "build", "channels", "get", "params_types"]
 
 BUILTIN: dict[str, str] = {
-    "console": "alerts.console:ConsoleChannel",
-    "email": "alerts.email:EmailChannel",
-    "slack": "alerts.slack:SlackChannel",
-    "webhook": "alerts.webhook:WebhookChannel",
+    "console": "modelhealth.alerts.console:ConsoleChannel",
+    "email": "modelhealth.alerts.email:EmailChannel",
+    "slack": "modelhealth.alerts.slack:SlackChannel",
+    "webhook": "modelhealth.alerts.webhook:WebhookChannel",
 }
 
 

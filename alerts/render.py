@@ -4,7 +4,7 @@ Channels only carry what these functions produce, so every channel says the same
 thing: model and version, run, what failed with its value against the threshold,
 severity, since when and for how many runs in a row, counts per status, and a link
 to the run's report when one is configured. Slack's Block Kit layout of the same
-words is in :mod:`alerts._slack_blocks`.
+words is in :mod:`modelhealth.alerts._slack_blocks`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from alerts.base import Alert, Streak
-from checks.base import CheckResult, Status
+from modelhealth.alerts.base import Alert, Streak
+from modelhealth.checks.base import CheckResult, Status
 
 __all__ = [
     "MAX_LINES",

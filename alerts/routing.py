@@ -14,16 +14,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from alerts.base import Alert
-from checks.base import CheckResult
-from rules.models import ChannelParams, RuleSet, Severity
+from modelhealth.alerts.base import Alert
+from modelhealth.checks.base import CheckResult
+from modelhealth.rules.models import ChannelParams, RuleSet, Severity
 
 __all__ = ["Routed", "default_routes", "matches", "route", "route_key"]
 
 
 def default_routes() -> tuple[ChannelParams, ...]:
     """Console, warning and worse: what a rules file without ``alerts:`` gets."""
-    from alerts.console import ConsoleParams
+    from modelhealth.alerts.console import ConsoleParams
 
     return (ConsoleParams(min_severity=Severity.WARNING),)
 

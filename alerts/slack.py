@@ -9,7 +9,8 @@ resolutions are posted as new messages.
 
 Transient failures (a dropped connection, HTTP 429 with a short ``Retry-After``)
 are retried inside the call by slack-sdk's retry handlers; anything longer comes
-back as a failed :class:`~alerts.base.Delivery` (with ``retry_after``) and the
+back as a failed :class:`~modelhealth.alerts.base.Delivery` (with ``retry_after``) and
+the
 outbox tries again later. Clients are constructor arguments, so tests point them at
 a Slack-speaking server on 127.0.0.1.
 """
@@ -33,16 +34,22 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.webhook import WebhookClient
 
-from alerts._secrets import EnvName, check_url, missing_env, read_secret, redact
-from alerts._slack_blocks import blocks
-from alerts.base import Alert, Channel, Delivery
-from alerts.render import render_text
-from rules.models import ChannelParams
+from modelhealth.alerts._secrets import (
+    EnvName,
+    check_url,
+    missing_env,
+    read_secret,
+    redact,
+)
+from modelhealth.alerts._slack_blocks import blocks
+from modelhealth.alerts.base import Alert, Channel, Delivery
+from modelhealth.alerts.render import render_text
+from modelhealth.rules.models import ChannelParams
 
 __all__ = ["SlackChannel", "SlackParams"]
 
 # slack-sdk logs request URLs at DEBUG; an incoming webhook's URL is its secret.
-_sdk_log = logging.getLogger("alerts.slack.sdk")
+_sdk_log = logging.getLogger("modelhealth.alerts.slack.sdk")
 _sdk_log.setLevel(logging.INFO)
 
 

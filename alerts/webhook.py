@@ -1,6 +1,7 @@
 """``webhook``: alerts as signed JSON POSTs to any URL.
 
-The body is :func:`~alerts.render.render_json` of the alert. Every request carries:
+The body is :func:`~modelhealth.alerts.render.render_json` of the alert. Every request
+carries:
 
 - ``Idempotency-Key``: the message's key; the same message retried (after a
   timeout, a crash before it was marked sent) keeps its key, so a receiver that
@@ -26,10 +27,16 @@ from typing import Literal
 import httpx
 from pydantic import Field, SecretStr, model_validator
 
-from alerts._secrets import EnvName, check_url, missing_env, read_secret, redact
-from alerts.base import Alert, Channel, Delivery
-from alerts.render import render_json
-from rules.models import ChannelParams
+from modelhealth.alerts._secrets import (
+    EnvName,
+    check_url,
+    missing_env,
+    read_secret,
+    redact,
+)
+from modelhealth.alerts.base import Alert, Channel, Delivery
+from modelhealth.alerts.render import render_json
+from modelhealth.rules.models import ChannelParams
 
 __all__ = ["SIGNATURE_HEADER", "WebhookChannel", "WebhookParams", "sign", "verify"]
 

@@ -6,7 +6,8 @@ N rows (default 1,000,000): 20 numeric features, 5 categorical ones and a score,
 with drift in a known subset (:data:`DRIFTED`). Then, each in its own process:
 
 (a) ours: the current file read in row-group batches and profiled on the stored
-    reference profile's edges (:func:`checks.profile.profile_batches`), then the
+    reference profile's edges (:func:`modelhealth.checks.profile.profile_batches`),
+    then the
     drift check (``method: auto``) on every column; the reference profile is built
     once beforehand, as at baseline registration, and its time printed apart;
 (b) evidently 0.7's ``Report([DataDriftPreset()]).run(current, reference)`` on the
@@ -89,12 +90,12 @@ def phase_ours(folder: Path) -> dict[str, object]:
     import pyarrow.parquet  # noqa: F401 - imported lazily by iter_batches
     import scipy.special  # noqa: F401 - imported lazily by the statistics
 
-    import checks._summarize  # noqa: F401 - imported lazily by profile_frame
-    from checks.base import CheckContext, Reference
-    from checks.drift import DriftCheck, DriftParams
-    from checks.profile import Profile, profile_batches
-    from monitor.sources import iter_batches
-    from rules.models import RuleSet
+    import modelhealth.checks._summarize  # noqa: F401 - imported lazily by profile_frame
+    from modelhealth.checks.base import CheckContext, Reference
+    from modelhealth.checks.drift import DriftCheck, DriftParams
+    from modelhealth.checks.profile import Profile, profile_batches
+    from modelhealth.rules.models import RuleSet
+    from modelhealth.run.inputs import iter_batches
 
     t1 = time.perf_counter()
     base_mb = _rss_mb("VmRSS:")
@@ -127,9 +128,9 @@ def phase_reference(folder: Path) -> dict[str, object]:
     t0 = time.perf_counter()
     import pyarrow.parquet  # noqa: F401 - imported lazily by iter_batches
 
-    import checks._summarize  # noqa: F401 - imported lazily by profile_frame
-    from checks.profile import profile_batches
-    from monitor.sources import iter_batches
+    import modelhealth.checks._summarize  # noqa: F401 - imported lazily by profile_frame
+    from modelhealth.checks.profile import profile_batches
+    from modelhealth.run.inputs import iter_batches
 
     t1 = time.perf_counter()
     profile = profile_batches(iter_batches(folder / "reference.parquet"))

@@ -2,7 +2,8 @@
 
 Run with ``.venv/bin/python benchmarks/profile_bench.py [rows]``; the full drift
 benchmark (against evidently, with Parquet batches) is ``drift_bench.py``. It times
-:func:`checks.profile.profile_frame` on a reference frame, then on a shifted current
+:func:`modelhealth.checks.profile.profile_frame` on a reference frame, then on a
+shifted current
 frame binned on the reference's edges, then the ``drift`` check (PSI) over every
 column from the two profiles, and prints the figures.
 """
@@ -18,10 +19,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checks.base import CheckContext, Reference
-from checks.drift import DriftCheck, DriftParams
-from checks.profile import profile_frame
-from rules.models import PredictionSpec, RuleSet
+from modelhealth.checks.base import CheckContext, Reference
+from modelhealth.checks.drift import DriftCheck, DriftParams
+from modelhealth.checks.profile import profile_frame
+from modelhealth.rules.models import PredictionSpec, RuleSet
 
 
 def make(n: int, seed: int, shift: float) -> pd.DataFrame:

@@ -32,9 +32,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.http.settings import ServiceSettings
-from monitor.store import Store
-from monitor.store.models import (
+from modelhealth.service.http.settings import ServiceSettings
+from modelhealth.store import Store
+from modelhealth.store.models import (
     BaselineRow,
     CheckResultRow,
     ColumnProfileRow,
@@ -265,12 +265,12 @@ def seed(url: str) -> None:
 def _timed_app(store: Store) -> tuple[Any, list[float]]:
     from fastapi import FastAPI, Request, Response
 
-    import monitor.web
+    import modelhealth.web
 
     app = FastAPI()
     app.state.store = store
     app.state.settings = ServiceSettings(db_url=store.url)
-    monitor.web.install(app)
+    modelhealth.web.install(app)
     took: list[float] = []
 
     @app.middleware("http")

@@ -268,7 +268,7 @@ class BinnedCDF:
         An empirical CDF of n values departs from F by about ``B(F(x)) / sqrt(n)``
         (a Brownian bridge), whose mean absolute size at x is
         ``sqrt(2/pi) sqrt(F(1-F))``; integrated over x this sets the noise level
-        of the Wasserstein distance (see :mod:`checks._auto`).
+        of the Wasserstein distance (see :mod:`modelhealth.checks._auto`).
         """
         mid = (self.f[1:] + self.f[:-1]) / 2
         return float(np.dot(np.diff(self.x), np.sqrt(mid * (1 - mid))))

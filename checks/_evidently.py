@@ -11,7 +11,7 @@ pick its default test (by column type and size).
 evidently needs raw data on both sides, and a stored reference is only a profile:
 the check reads ``reference_data`` (a Parquet or CSV file) and errors with a clear
 message without it. evidently is imported here only, never by ``import
-checks.drift``.
+modelhealth.checks.drift``.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checks.base import CheckContext, CheckResult, Status
+from modelhealth.checks.base import CheckContext, CheckResult, Status
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from checks.drift import DriftCheck
+    from modelhealth.checks.drift import DriftCheck
 
 __all__ = ["run_evidently"]
 

@@ -1,7 +1,8 @@
 """The Great Expectations side of the ``expectations`` check.
 
 Only this module imports great_expectations (about 4 s), and only
-:meth:`checks.expectations.ExpectationsCheck.run` imports this module. One ephemeral
+:meth:`modelhealth.checks.expectations.ExpectationsCheck.run` imports this module. One
+ephemeral
 data context per process holds one pandas data source with one dataframe asset;
 each run's frame becomes a batch of it, and the batch validates a suite of the
 requested expectations directly (``batch.validate``). That keeps GX's stores out of
@@ -27,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from checks.base import CheckError, Status
+from modelhealth.checks.base import CheckError, Status
 
 __all__ = ["Outcome", "validate"]
 

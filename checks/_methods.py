@@ -1,13 +1,14 @@
 """The drift methods: what each computes from two column profiles, and its defaults.
 
-Every method reads the reference's and the run's :class:`~checks.profile.ColumnProfile`
+Every method reads the reference's and the run's
+:class:`~modelhealth.checks.profile.ColumnProfile`
 (the run's histogram on the reference's edges) and returns an :class:`Outcome`:
 the statistic, a p-value for tests, the value that is graded, and the details a
 reader needs to reproduce it (the binning above all).
 
 - ``auto``: normed Wasserstein (numeric) or JS distance (categorical, boolean),
   graded on the statistic; default ``fail: 0.1``, a floor raised to the noise
-  bound (:mod:`checks._auto`).
+  bound (:mod:`modelhealth.checks._auto`).
 - ``psi``: population stability index; ``warn: 0.1, fail: 0.25``.
 - ``wasserstein``: W1 / reference std (ddof 0), as evidently; ``fail: 0.1``.
 - ``jensenshannon``: JS distance, natural log; ``fail: 0.1``.
@@ -18,9 +19,10 @@ reader needs to reproduce it (the binning above all).
 
 Distances fail at or above their level; tests fail when the p-value is at or
 below it. Numeric columns: ``wasserstein`` and ``ks`` use the profile's fine
-CDF (100 equal-frequency reference bins, see :mod:`checks._ecdf`); the binned
+CDF (100 equal-frequency reference bins, see :mod:`modelhealth.checks._ecdf`); the
+binned
 statistics use those bins merged into 10 groups of equal reference mass
-(:func:`checks.stats.coarsen`). ``z`` applies to categorical and boolean
+(:func:`modelhealth.checks.stats.coarsen`). ``z`` applies to categorical and boolean
 columns only, ``ks`` and ``wasserstein`` to numeric ones.
 """
 
@@ -34,9 +36,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from checks import _auto, stats
-from checks.profile import ColumnProfile
-from rules.models import Threshold
+from modelhealth.checks import _auto, stats
+from modelhealth.checks.profile import ColumnProfile
+from modelhealth.rules.models import Threshold
 
 __all__ = ["DEFAULTS", "METHODS", "PVALUE_METHODS", "Outcome", "compute"]
 

@@ -27,9 +27,9 @@ import numpy.typing as npt
 import pandas as pd
 from pandas.api import types as ptypes
 
-from checks._text import as_text, scalar_text
-from checks.base import CheckError
-from rules.models import PredictionSpec
+from modelhealth.checks._text import as_text, scalar_text
+from modelhealth.checks.base import CheckError
+from modelhealth.rules.models import PredictionSpec
 
 __all__ = [
     "CLASSIFICATION",

@@ -1,8 +1,9 @@
 """The pandera side of the ``schema`` check: build a schema, validate, read failures.
 
-Split from :mod:`checks.schema` so that module holds what the user declares and
+Split from :mod:`modelhealth.checks.schema` so that module holds what the user declares
+and
 this one how pandera runs it; only this module imports pandera, and only
-:meth:`checks.schema.SchemaCheck.run` imports this module.
+:meth:`modelhealth.checks.schema.SchemaCheck.run` imports this module.
 
 pandera's lazy ``SchemaErrors.failure_cases`` frame has one row per failing
 (check, value, row index); rows whose index is null are column-level failures
@@ -30,9 +31,9 @@ from pandas.api import types as ptypes
 from pandera.engines import pandas_engine
 from pandera.errors import SchemaErrors
 
-from checks._dtypes import ALIASES
-from checks.base import CheckError
-from checks.schema import ColumnSpec
+from modelhealth.checks._dtypes import ALIASES
+from modelhealth.checks.base import CheckError
+from modelhealth.checks.schema import ColumnSpec
 
 __all__ = ["ColumnFailures", "Outcome", "build_schema", "load_model", "validate"]
 

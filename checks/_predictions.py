@@ -1,7 +1,8 @@
 """Predicted-positive rates and class shares, of a run's column and of a profile.
 
 The run side is exact (computed on the data). The reference side is read from the
-reference's :class:`~checks.profile.ColumnProfile`, since raw reference data is not
+reference's :class:`~modelhealth.checks.profile.ColumnProfile`, since raw reference
+data is not
 kept:
 
 - a **categorical** (or boolean) profile counts its classes by name, so shares are
@@ -21,10 +22,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from checks._metrics import is_score
-from checks._text import as_text, scalar_text
-from checks.profile import ColumnProfile
-from rules.models import PredictionSpec
+from modelhealth.checks._metrics import is_score
+from modelhealth.checks._text import as_text, scalar_text
+from modelhealth.checks.profile import ColumnProfile
+from modelhealth.rules.models import PredictionSpec
 
 __all__ = [
     "class_shares",

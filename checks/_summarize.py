@@ -1,6 +1,7 @@
-"""How one pandas column becomes a :class:`~checks.profile.ColumnProfile`.
+"""How one pandas column becomes a :class:`~modelhealth.checks.profile.ColumnProfile`.
 
-The vectorised half of :func:`checks.profile.profile_frame`, split out to keep both
+The vectorised half of :func:`modelhealth.checks.profile.profile_frame`, split out to
+keep both
 modules short. Everything here is numpy/pandas work done once per column, never per
 row: one ``np.partition`` for all quantiles (and the bin edges), one comparison per
 bin edge for the histogram, one ``value_counts`` for categories. A run binned on a
@@ -18,8 +19,8 @@ import numpy.typing as npt
 import pandas as pd
 from pandas.api import types as ptypes
 
-from checks._ecdf import BinnedCDF
-from checks.profile import ColumnKind, ColumnProfile
+from modelhealth.checks._ecdf import BinnedCDF
+from modelhealth.checks.profile import ColumnKind, ColumnProfile
 
 __all__ = ["column_kind", "histogram", "quantiles", "summarize_column"]
 

@@ -1,7 +1,8 @@
 """What a check is, what it is given, and what it gives back.
 
 A check kind is a pair of classes in one module: ``XParams`` (a
-:class:`~rules.models.CheckParams` subclass with ``kind: Literal["x"]``: what the user
+:class:`~modelhealth.rules.models.CheckParams` subclass with ``kind: Literal["x"]``:
+what the user
 declares) and ``XCheck`` (a :class:`Check` whose :meth:`Check.run` computes). The
 runner builds a :class:`CheckContext` once per run (the run's frames, their profile,
 the reference profile and metrics) and hands it to every check; each check returns one
@@ -20,13 +21,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
-from checks._json import finite, json_safe
-from rules.models import STATUS_ORDER, CheckParams, RuleSet, Severity, Threshold
+from modelhealth.checks._json import finite, json_safe
+from modelhealth.rules.models import (
+    STATUS_ORDER,
+    CheckParams,
+    RuleSet,
+    Severity,
+    Threshold,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from checks.profile import Profile
+    from modelhealth.checks.profile import Profile
 
 __all__ = [
     "Check",

@@ -3,14 +3,16 @@
 Drift is computed from profiles, not raw data: the run's profile (``ctx.profile``,
 binned on the reference's edges) against the reference profile, so a reference
 needs no stored rows. Each selected column gives one result: its ``method``'s
-statistic (see :mod:`checks._methods` for every method, its binning and default
+statistic (see :mod:`modelhealth.checks._methods` for every method, its binning and
+default
 levels), graded by ``per_column[col]`` or the check's ``threshold`` (a method's own
 default when none is given). Distances fail at or above a level; p-value tests
 (``ks``, ``chisquare``, ``z``) fail when the p-value is at or below it, so their
 result's ``value`` is the p-value and ``metrics`` hold both numbers.
 
 ``method: auto`` (the default) compares an effect size with levels raised to the
-statistic's sampling-noise bound at the two sample sizes (see :mod:`checks._auto`):
+statistic's sampling-noise bound at the two sample sizes (see
+:mod:`modelhealth.checks._auto`):
 material drift is caught from a few hundred rows, and trivial shifts stay quiet
 on millions.
 
@@ -26,7 +28,8 @@ counted in the details; categories unseen in the reference are listed there.
 With ``max_drifted_share``, one more result (subject ``None``) grades the share of
 compared columns that drifted: a column *drifted* when it failed (or warned,
 without a fail level). ``engine: evidently`` hands the columns to evidently's own
-statistical tests instead (:mod:`checks._evidently`); it needs the reference's
+statistical tests instead (:mod:`modelhealth.checks._evidently`); it needs the
+reference's
 raw data (``reference_data``).
 """
 
@@ -37,11 +40,18 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from checks import _methods
-from checks._summarize import histogram
-from checks.base import Check, CheckContext, CheckParams, CheckResult, Status, grade
-from checks.profile import ColumnProfile, Profile
-from rules.models import Threshold
+from modelhealth.checks import _methods
+from modelhealth.checks._summarize import histogram
+from modelhealth.checks.base import (
+    Check,
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    Status,
+    grade,
+)
+from modelhealth.checks.profile import ColumnProfile, Profile
+from modelhealth.rules.models import Threshold
 
 __all__ = ["ColumnOverride", "DriftCheck", "DriftMethod", "DriftParams"]
 
@@ -90,7 +100,7 @@ class DriftCheck(Check[DriftParams]):
             ]
         columns = self._columns(ctx)
         if self.params.engine == "evidently":
-            from checks._evidently import run_evidently
+            from modelhealth.checks._evidently import run_evidently
 
             results = run_evidently(self, ctx, columns)
         else:

@@ -11,7 +11,8 @@ or read from a suite JSON file (``suite:``, relative to the rules file) as GX wr
 it (``{"expectations": [{"type": ..., "kwargs": {...}}]}``; the 0.x key
 ``expectation_type`` is read too). Both may be given; the file's come first.
 
-:mod:`checks._gx` runs them on the run's frame in one ephemeral GX context per
+:mod:`modelhealth.checks._gx` runs them on the run's frame in one ephemeral GX context
+per
 process (great_expectations is imported there, on the first run of this kind only),
 validating a batch directly rather than through ``ValidationDefinition.run()``,
 whose result store fails on some results with numpy 2.
@@ -34,7 +35,13 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from checks.base import Check, CheckContext, CheckError, CheckParams, CheckResult
+from modelhealth.checks.base import (
+    Check,
+    CheckContext,
+    CheckError,
+    CheckParams,
+    CheckResult,
+)
 
 __all__ = ["ExpectationsCheck", "ExpectationsParams", "load_suite"]
 
@@ -117,7 +124,7 @@ class ExpectationsCheck(Check[ExpectationsParams]):
     params_type = ExpectationsParams
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
-        from checks._gx import validate  # imports great_expectations
+        from modelhealth.checks._gx import validate  # imports great_expectations
 
         items: list[tuple[str, dict[str, Any]]] = []
         if self.params.suite is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from checks.base import (
+from modelhealth.checks.base import (
     Check,
     CheckContext,
     CheckError,
@@ -27,8 +27,8 @@ from checks.base import (
     CheckResult,
     Status,
 )
-from rules.durations import parse_duration
-from rules.models import Duration
+from modelhealth.rules.durations import parse_duration
+from modelhealth.rules.models import Duration
 
 __all__ = ["FreshnessCheck", "FreshnessParams", "age_text"]
 

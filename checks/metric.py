@@ -1,7 +1,8 @@
 """``metric``: a model-quality metric on labelled rows, against bounds and the baseline.
 
 The metric (accuracy, precision, recall, F1, ROC AUC, PR AUC, log loss, Brier; MAE,
-RMSE, MAPE, R2; see :mod:`checks._metrics` for how columns are read) is computed on
+RMSE, MAPE, R2; see :mod:`modelhealth.checks._metrics` for how columns are read) is
+computed on
 the rows that have both a prediction and a label. One result (subject ``None``), whose
 value is the metric, ``failed`` when any bound is crossed:
 
@@ -24,8 +25,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from checks._metrics import HIGHER_IS_BETTER, MetricName
-from checks.base import (
+from modelhealth.checks._metrics import HIGHER_IS_BETTER, MetricName
+from modelhealth.checks.base import (
     Check,
     CheckContext,
     CheckError,
@@ -63,7 +64,7 @@ class MetricCheck(Check[MetricParams]):
     params_type = MetricParams
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
-        from checks._metrics import compute  # imports scikit-learn
+        from modelhealth.checks._metrics import compute  # imports scikit-learn
 
         p = self.params
         if p.stage not in (ctx.stage, "both"):

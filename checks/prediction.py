@@ -14,7 +14,7 @@ decides which parts apply. Each part is one result, its subject naming the part:
   ``prediction.decision_threshold``, or equal to ``positive_label``); ``failed``
   outside ``positive_rate: {min, max}``, graded by ``max_positive_rate_change``
   against the reference's rate (estimated from its profile, see
-  :mod:`checks._predictions`).
+  :mod:`modelhealth.checks._predictions`).
 - ``class_shares`` (multiclass): each class's share; its value is the largest change
   of a class's share from the reference's, graded by ``max_class_share_change``.
 
@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from checks import _predictions as pr
-from checks._metrics import is_score
-from checks.base import (
+from modelhealth.checks import _predictions as pr
+from modelhealth.checks._metrics import is_score
+from modelhealth.checks.base import (
     Check,
     CheckContext,
     CheckError,
@@ -39,8 +39,8 @@ from checks.base import (
     Status,
     grade,
 )
-from checks.drift import DriftCheck, DriftMethod, DriftParams
-from rules.models import Threshold
+from modelhealth.checks.drift import DriftCheck, DriftMethod, DriftParams
+from modelhealth.rules.models import Threshold
 
 if TYPE_CHECKING:
     import pandas as pd

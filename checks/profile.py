@@ -11,7 +11,7 @@ column profile holds depends on its ``kind``:
   holds an infinity) and ``counts`` has ``len(edges) + 1`` ints. Bin ``i`` holds
   ``edges[i-1] <= x < edges[i]``. ``tails`` holds the sums of the values in the
   two open outer bins, so their means are known (the Wasserstein distance from a
-  profile places the outer bins' mass by them, see :mod:`checks._ecdf`).
+  profile places the outer bins' mass by them, see :mod:`modelhealth.checks._ecdf`).
 - ``categorical`` (object/str/category) and ``boolean``: ``categories`` maps each of
   the most frequent values (as ``str``) to its count, ``other`` counts the rest and
   ``distinct`` is the number of distinct values seen.
@@ -23,7 +23,7 @@ reference's: :func:`profile_frame` takes the reference profile and reuses its ed
 Without a reference, edges are the column's own percentiles (100 equal-frequency
 bins by default, deduplicated for discrete or constant columns): fine enough that
 KS and Wasserstein from profiles are close to exact; binned statistics merge them
-into 10 groups (see :mod:`checks._methods`).
+into 10 groups (see :mod:`modelhealth.checks._methods`).
 
 :meth:`Profile.merge` combines profiles of chunks: counts, min/max, moments and
 categories merge exactly (categories are not re-truncated, and ``distinct`` is exact
@@ -291,7 +291,9 @@ def profile_frame(
         raise ValueError(
             f"bins and max_categories must be >= 1, got {bins}, {max_categories}"
         )
-    from checks._summarize import summarize_column  # it imports ColumnProfile
+    from modelhealth.checks._summarize import (
+        summarize_column,  # it imports ColumnProfile
+    )
 
     ref_columns = reference.columns if reference is not None else {}
     columns: dict[str, ColumnProfile] = {}

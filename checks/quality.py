@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from checks.base import (
+from modelhealth.checks.base import (
     Check,
     CheckContext,
     CheckError,
@@ -33,8 +33,8 @@ from checks.base import (
     Status,
     grade,
 )
-from checks.profile import ColumnProfile
-from rules.models import Threshold
+from modelhealth.checks.profile import ColumnProfile
+from modelhealth.rules.models import Threshold
 
 __all__ = ["QualityBounds", "QualityCheck", "QualityParams"]
 

@@ -13,19 +13,19 @@ import importlib
 from functools import cache
 from importlib.metadata import entry_points
 
-from checks.base import Check, CheckParams
+from modelhealth.checks.base import Check, CheckParams
 
 __all__ = ["BUILTIN", "get", "kinds", "params_types"]
 
 BUILTIN: dict[str, str] = {
-    "schema": "checks.schema:SchemaCheck",
-    "drift": "checks.drift:DriftCheck",
-    "volume": "checks.volume:VolumeCheck",
-    "expectations": "checks.expectations:ExpectationsCheck",
-    "prediction": "checks.prediction:PredictionCheck",
-    "metric": "checks.metric:MetricCheck",
-    "freshness": "checks.freshness:FreshnessCheck",
-    "quality": "checks.quality:QualityCheck",
+    "schema": "modelhealth.checks.schema:SchemaCheck",
+    "drift": "modelhealth.checks.drift:DriftCheck",
+    "volume": "modelhealth.checks.volume:VolumeCheck",
+    "expectations": "modelhealth.checks.expectations:ExpectationsCheck",
+    "prediction": "modelhealth.checks.prediction:PredictionCheck",
+    "metric": "modelhealth.checks.metric:MetricCheck",
+    "freshness": "modelhealth.checks.freshness:FreshnessCheck",
+    "quality": "modelhealth.checks.quality:QualityCheck",
 }
 
 ENTRY_POINT_GROUP = "modelhealth.checks"

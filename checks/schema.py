@@ -1,14 +1,16 @@
 """``schema``: the run's input columns against a pandera schema built from the rules.
 
 The rules declare columns (:class:`ColumnSpec`: dtype, nullable, unique, required,
-allowed values, regex, value checks by their pandera names); :mod:`checks._pandera`
+allowed values, regex, value checks by their pandera names);
+:mod:`modelhealth.checks._pandera`
 turns them into a ``pandera.pandas.DataFrameSchema`` (pandera is imported only when
 the check runs) and the frame is validated once, lazily, so every problem is found.
 ``pandera_model: package.module:ClassName`` starts from a ``DataFrameModel`` (or
 ``DataFrameSchema``) of the user's own code instead; columns declared in the rules
 are added to it, replacing its columns of the same name. The module is imported
 as is, else from the working directory or the rules file's folder; a path that does
-not import is a :class:`~checks.base.CheckError` naming the module and the cause.
+not import is a :class:`~modelhealth.checks.base.CheckError` naming the module and the
+cause.
 
 Results: one per declared column, the model's included (subject = column):
 ``passed``, or ``failed`` with ``failed_rows`` / ``failure_share`` metrics, up to
@@ -25,7 +27,7 @@ Numbers: NaN is null (``nullable``); +/-inf fails every range check (ge, gt, le,
 lt). dtype names are pandas/numpy names (``int64``, ``float64``, ``bool``, ``str``,
 ``string``, ``object``, ``datetime64[ns]``, ``category``...) or the aliases
 ``int``, ``float``, ``datetime``, ``number`` (any int or float dtype); an unknown
-name raises :class:`~checks.base.CheckError`.
+name raises :class:`~modelhealth.checks.base.CheckError`.
 """
 
 from __future__ import annotations
@@ -36,9 +38,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from checks._dtypes import check_dtype
-from checks.base import Check, CheckContext, CheckParams, CheckResult, Status, grade
-from rules.models import Threshold
+from modelhealth.checks._dtypes import check_dtype
+from modelhealth.checks.base import (
+    Check,
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    Status,
+    grade,
+)
+from modelhealth.rules.models import Threshold
 
 __all__ = ["ColumnSpec", "SchemaCheck", "SchemaParams", "ValueChecks"]
 
@@ -130,7 +139,7 @@ class SchemaCheck(Check[SchemaParams]):
     params_type = SchemaParams
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
-        from checks._pandera import load_model, validate  # imports pandera
+        from modelhealth.checks._pandera import load_model, validate  # imports pandera
 
         p = self.params
         frame = ctx.frame

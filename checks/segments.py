@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from checks.base import Check, CheckContext, CheckError, CheckResult
-from checks.profile import profile_frame
+from modelhealth.checks.base import Check, CheckContext, CheckError, CheckResult
+from modelhealth.checks.profile import profile_frame
 
 __all__ = ["run_segmented", "segment_name"]
 

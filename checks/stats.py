@@ -23,10 +23,12 @@ Zero proportions: PSI and KL replace an empty bin's proportion by ``eps``
 ``eps=None`` keeps the textbook value (possibly infinite).
 
 **Distribution-function statistics** (KS, Wasserstein, energy distance) on raw
-samples and on profiles live in :mod:`checks._ecdf` and are re-exported here.
+samples and on profiles live in :mod:`modelhealth.checks._ecdf` and are re-exported
+here.
 
-How the drift check grades them, and what ``auto`` does, is in :mod:`checks._methods`
-and :mod:`checks._auto`.
+How the drift check grades them, and what ``auto`` does, is in
+:mod:`modelhealth.checks._methods`
+and :mod:`modelhealth.checks._auto`.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from checks._ecdf import (
+from modelhealth.checks._ecdf import (
     BinnedCDF,
     KSResult,
     binned_ks,

@@ -20,8 +20,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from checks.base import Check, CheckContext, CheckParams, CheckResult, Status, grade
-from rules.models import Threshold
+from modelhealth.checks.base import (
+    Check,
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    Status,
+    grade,
+)
+from modelhealth.rules.models import Threshold
 
 __all__ = ["VolumeCheck", "VolumeParams"]
 

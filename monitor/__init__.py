@@ -3,8 +3,9 @@
 ``import monitor`` is cheap: the API's names load on first use, so a pipeline that
 only imports the package pays for pandas and SQLAlchemy when it first checks a run.
 
-    import monitor
-    report = monitor.check_run(rules="rules/churn.yaml", run_id="2026-03-01", inputs=df)
+    import modelhealth
+    report = modelhealth.check_run(rules="rules/churn.yaml", run_id="2026-03-01",
+    inputs=df)
     report.raise_for_status()
 """
 
@@ -13,10 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from monitor.api import check_run, register_baseline
-    from monitor.errors import ChecksFailed, DataError, MonitorError, StorageError
-    from monitor.report import RunReport
-    from monitor.store import Store
+    from modelhealth.api import check_run, register_baseline
+    from modelhealth.errors import ChecksFailed, DataError, MonitorError, StorageError
+    from modelhealth.report import RunReport
+    from modelhealth.store import Store
 
 __all__ = [
     "ChecksFailed",
@@ -30,14 +31,14 @@ __all__ = [
 ]
 
 _LAZY = {
-    "check_run": "monitor.api",
-    "register_baseline": "monitor.api",
-    "ChecksFailed": "monitor.errors",
-    "DataError": "monitor.errors",
-    "MonitorError": "monitor.errors",
-    "StorageError": "monitor.errors",
-    "RunReport": "monitor.report",
-    "Store": "monitor.store",
+    "check_run": "modelhealth.api",
+    "register_baseline": "modelhealth.api",
+    "ChecksFailed": "modelhealth.errors",
+    "DataError": "modelhealth.errors",
+    "MonitorError": "modelhealth.errors",
+    "StorageError": "modelhealth.errors",
+    "RunReport": "modelhealth.report",
+    "Store": "modelhealth.store",
 }
 
 

@@ -1,7 +1,7 @@
-"""``python -m monitor`` is ``modelhealth``."""
+"""``python -m modelhealth`` is ``modelhealth``."""
 
 from __future__ import annotations
 
-from monitor.cli import main
+from modelhealth.cli import main
 
 main()

@@ -1,11 +1,12 @@
 """The Python API a pipeline imports: check a run, register a baseline.
 
-    import monitor
-    report = monitor.check_run(rules="rules/churn.yaml", run_id="2026-03-01", inputs=df)
+    import modelhealth
+    report = modelhealth.check_run(rules="rules/churn.yaml", run_id="2026-03-01",
+    inputs=df)
     report.raise_for_status(fail_on="critical")
 
 Frames or file paths are accepted wherever data is; rules may be a path or a loaded
-:class:`~rules.models.RuleSet`; ``db`` is a URL or SQLite file path.
+:class:`~modelhealth.rules.models.RuleSet`; ``db`` is a URL or SQLite file path.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from monitor import config, runner, sources
-from monitor.errors import DataError, UsageError
-from monitor.report import RunReport
-from rules.models import RuleSet
+from modelhealth import config
+from modelhealth.errors import DataError, UsageError
+from modelhealth.report import RunReport
+from modelhealth.rules.models import RuleSet
+from modelhealth.run import runner
+from modelhealth.run.inputs import combine, read_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from monitor.store import BaselineRecord, Store
+    from modelhealth.store import BaselineRecord, Store
 
 __all__ = ["check_run", "load_frame", "open_store", "register_baseline"]
 
@@ -50,8 +53,8 @@ def open_store(db: str | Store | None = None, *, existing: bool = False) -> Stor
         UsageError: ``existing`` and no SQLite file at that path.
         StorageError: the store is unreachable.
     """
-    from monitor.store import Store
-    from monitor.store.urls import resolve
+    from modelhealth.store import Store
+    from modelhealth.store.urls import resolve
 
     if isinstance(db, Store):
         return db
@@ -69,7 +72,7 @@ def _read(data: DataArg, what: str) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, (str, os.PathLike)):
-        return sources.read_frame(data, what=what)
+        return read_frame(data, what=what)
     raise UsageError(
         f"{what} must be a pandas DataFrame or a file path, got {type(data).__name__}"
     )
@@ -88,7 +91,7 @@ def load_frame(
     if labels is not None:
         others["labels"] = _read(labels, "labels")
     key = rule_set.label.key if rule_set.label else None
-    return _unique_columns(sources.combine(_read(inputs, "inputs"), others, key=key))
+    return _unique_columns(combine(_read(inputs, "inputs"), others, key=key))
 
 
 def _unique_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +139,7 @@ def check_run(
         progress: called with a short line before each step.
 
     Returns:
-        The :class:`~monitor.report.RunReport`; call ``raise_for_status()`` to fail
+        The :class:`~modelhealth.report.RunReport`; call ``raise_for_status()`` to fail
         a pipeline on failed checks.
 
     Raises:
@@ -239,7 +242,7 @@ def register_baseline(
     Returns:
         The stored baseline.
     """
-    from checks.profile import profile_frame
+    from modelhealth.checks.profile import profile_frame
 
     rule_set = _rules(rules)
     frame = _read(data, "baseline data")

@@ -3,7 +3,7 @@
 - ``MODELHEALTH_DB``: the store's URL or SQLite file (default ``./modelhealth.db``).
 - ``MODELHEALTH_REPORT_URL``: base URL of the web report, for links in alerts.
 - ``MODELHEALTH_CONFIG``: the service file (routes for every model, ``report_url``);
-  default ``./modelhealth.yaml`` when it exists (see :mod:`monitor.routes`).
+  default ``./modelhealth.yaml`` when it exists (see :mod:`modelhealth.run.policy`).
 - ``MODELHEALTH_ALERT_BUDGET``: seconds ``check`` spends delivering alerts (5).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rules.models import RuleSet
+from modelhealth.rules.models import RuleSet
 
 __all__ = ["DEFAULT_DB", "db_url", "load_rules", "report_url"]
 
@@ -27,7 +27,7 @@ def db_url(flag: str | None = None) -> str:
 def report_url(run_model: str, run_id: str) -> str | None:
     """A link to a run's page in the web report, if its base URL is configured
     (``MODELHEALTH_REPORT_URL``, else the service file's ``report_url``)."""
-    from monitor.routes import report_link
+    from modelhealth.run.policy import report_link
 
     return report_link(run_model, run_id)
 
@@ -38,9 +38,9 @@ def load_rules(path: str | os.PathLike[str]) -> RuleSet:
     Raises:
         RulesError: every problem in the file, with file:line:column.
     """
-    import rules
-    from alerts import registry as channels
-    from checks import registry as checks
+    from modelhealth import rules
+    from modelhealth.alerts import registry as channels
+    from modelhealth.checks import registry as checks
 
     return rules.load(
         Path(path),

@@ -3,10 +3,13 @@
 The tree::
 
     Exception
-     +-- rules.errors.RulesError      a rules file is wrong (file:line:col per problem)
-     +-- checks.base.CheckError       a check could not be computed: ``errored`` result
-     +-- alerts.base.DeliveryError    a channel could not deliver: the alert waits
-     +-- monitor.errors.MonitorError  the service's own errors
+     +-- modelhealth.rules.errors.RulesError      a rules file is wrong (file:line:col
+     per problem)
+     +-- modelhealth.checks.base.CheckError       a check could not be computed:
+     ``errored`` result
+     +-- modelhealth.alerts.base.DeliveryError    a channel could not deliver: the
+     alert waits
+     +-- modelhealth.errors.MonitorError  the service's own errors
           +-- UsageError              a command was called wrong (exit 2)
           +-- DataError               the data is missing, unreadable or empty (exit 3)
           +-- StorageError            the store is unreachable or failed (exit 3)
@@ -23,7 +26,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checks.base import CheckResult
+    from modelhealth.checks.base import CheckResult
 
 __all__ = [
     "ChecksFailed",

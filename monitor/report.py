@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from checks.base import CheckResult, Status
-from monitor.errors import ChecksFailed
-from rules.models import Severity
+from modelhealth.checks.base import CheckResult, Status
+from modelhealth.errors import ChecksFailed
+from modelhealth.rules.models import Severity
 
 __all__ = ["FailOn", "RunReport"]
 
@@ -78,7 +78,7 @@ class RunReport:
         return not self.failed(fail_on)
 
     def raise_for_status(self, fail_on: FailOn = "critical") -> RunReport:
-        """Raise :class:`~monitor.errors.ChecksFailed` if anything at or above
+        """Raise :class:`~modelhealth.errors.ChecksFailed` if anything at or above
         ``fail_on`` failed; return ``self`` otherwise, for chaining."""
         failed = self.failed(fail_on)
         if failed:

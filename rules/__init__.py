@@ -2,11 +2,11 @@
 
 ::
 
-    import rules
+    from modelhealth import rules
     rule_set = rules.load(
         "rules/churn.yaml",
-        check_kinds=checks.registry.params_types(),
-        channel_kinds=alerts.registry.params_types(),
+        check_kinds=modelhealth.checks.registry.params_types(),
+        channel_kinds=modelhealth.alerts.registry.params_types(),
     )
 
 A file with mistakes raises one :class:`RulesError` listing every :class:`Problem`,
@@ -17,10 +17,16 @@ The language itself is documented in ``docs/rules.md``.
 
 from __future__ import annotations
 
-from rules.durations import parse_duration
-from rules.errors import Problem, RulesError
-from rules.models import ChannelParams, CheckParams, RuleSet, Severity, Threshold
-from rules.parse import load, loads
+from modelhealth.rules.durations import parse_duration
+from modelhealth.rules.errors import Problem, RulesError
+from modelhealth.rules.models import (
+    ChannelParams,
+    CheckParams,
+    RuleSet,
+    Severity,
+    Threshold,
+)
+from modelhealth.rules.parse import load, loads
 
 __all__ = [
     "ChannelParams",

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 
-from rules.errors import Problem
-from rules.loader import LList, LMap, Loc, Path
-from rules.messages import did_you_mean
+from modelhealth.rules.errors import Problem
+from modelhealth.rules.loader import LList, LMap, Loc, Path
+from modelhealth.rules.messages import did_you_mean
 
 __all__ = ["cross_check", "unknown_name"]
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path as FsPath
 
-from rules.errors import Problem
-from rules.loader import LList, LMap, Loc, Path, compose
+from modelhealth.rules.errors import Problem
+from modelhealth.rules.loader import LList, LMap, Loc, Path, compose
 
 __all__ = ["load_tree", "merge", "top_level_problem"]
 

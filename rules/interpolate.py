@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from rules.errors import Problem
-from rules.loader import LList, LMap, Loc, Path
+from modelhealth.rules.errors import Problem
+from modelhealth.rules.loader import LList, LMap, Loc, Path
 
 __all__ = ["interpolate", "substitute"]
 

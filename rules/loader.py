@@ -4,7 +4,8 @@ The tree is made of :class:`LMap` (a ``dict`` with string keys) and :class:`LLis
 ``list``) holding scalars (``str``, ``int``, ``float``, ``bool``, ``None``). Each
 container keeps the 1-based :class:`Loc` of itself, of each key and of each value, so
 later stages (``extends`` merging, validation, cross-file checks) can point a
-:class:`~rules.errors.Problem` at the exact key in the exact file, even after values
+:class:`~modelhealth.rules.errors.Problem` at the exact key in the exact file, even
+after values
 from several files were merged.
 
 Scalars follow YAML 1.2's core schema: only ``true``/``false`` are booleans (``yes``,
@@ -22,7 +23,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from rules.errors import Problem, format_path
+from modelhealth.rules.errors import Problem, format_path
 
 __all__ = ["LList", "LMap", "Loc", "Path", "compose", "to_plain"]
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from rules.errors import Problem
-from rules.loader import LList, LMap, Loc, Path
+from modelhealth.rules.errors import Problem
+from modelhealth.rules.loader import LList, LMap, Loc, Path
 
 __all__ = ["describe", "did_you_mean", "known_keys", "problems_from"]
 

@@ -24,8 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from rules.cron import check_cron, check_timezone
-from rules.durations import check_duration
+from modelhealth.rules.cron import check_cron, check_timezone
+from modelhealth.rules.durations import check_duration
 
 __all__ = [
     "STATUS_ORDER",
@@ -50,10 +50,12 @@ STATUS_ORDER = ("passed", "skipped", "warned", "errored", "failed")
 
 
 Duration = Annotated[str, AfterValidator(check_duration)]
-"""A duration as written, e.g. ``30m``, ``26h``, ``3d``; see :mod:`rules.durations`."""
+"""A duration as written, e.g. ``30m``, ``26h``, ``3d``; see
+:mod:`modelhealth.rules.durations`."""
 
 CronExpression = Annotated[str, AfterValidator(check_cron)]
-"""A five-field cron expression, e.g. ``0 6 * * mon-fri``; see :mod:`rules.cron`."""
+"""A five-field cron expression, e.g. ``0 6 * * mon-fri``; see
+:mod:`modelhealth.rules.cron`."""
 
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 """An IANA timezone name, e.g. ``Europe/Paris``."""

@@ -1,16 +1,19 @@
-"""From a rules file to a validated :class:`~rules.models.RuleSet`, or every problem.
+"""From a rules file to a validated :class:`~modelhealth.rules.models.RuleSet`, or
+every problem.
 
 The steps, each adding to one list of problems instead of stopping:
 
-1. read and compose the YAML with locations (:mod:`rules.loader`);
-2. resolve ``extends`` and merge (:mod:`rules.extends`);
-3. interpolate ``${VAR}`` (:mod:`rules.interpolate`);
+1. read and compose the YAML with locations (:mod:`modelhealth.rules.loader`);
+2. resolve ``extends`` and merge (:mod:`modelhealth.rules.extends`);
+3. interpolate ``${VAR}`` (:mod:`modelhealth.rules.interpolate`);
 4. validate each ``checks[i]`` with its kind's params class and each ``alerts[i]``
    with its channel's, taken from the tables passed in; then the top level with
-   :class:`~rules.models.RuleSet` (:mod:`rules.messages` words the errors);
-5. check the file as a whole (:mod:`rules.crosscheck`).
+   :class:`~modelhealth.rules.models.RuleSet` (:mod:`modelhealth.rules.messages` words
+   the errors);
+5. check the file as a whole (:mod:`modelhealth.rules.crosscheck`).
 
-If any step found a problem, :class:`~rules.errors.RulesError` is raised with all of
+If any step found a problem, :class:`~modelhealth.rules.errors.RulesError` is raised
+with all of
 them; otherwise the rule set is returned.
 """
 
@@ -22,13 +25,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from rules.crosscheck import cross_check, unknown_name
-from rules.errors import Problem, RulesError
-from rules.extends import load_tree, top_level_problem
-from rules.interpolate import interpolate
-from rules.loader import LList, LMap, Loc, to_plain
-from rules.messages import describe, problems_from
-from rules.models import ChannelParams, CheckParams, RuleSet
+from modelhealth.rules.crosscheck import cross_check, unknown_name
+from modelhealth.rules.errors import Problem, RulesError
+from modelhealth.rules.extends import load_tree, top_level_problem
+from modelhealth.rules.interpolate import interpolate
+from modelhealth.rules.loader import LList, LMap, Loc, to_plain
+from modelhealth.rules.messages import describe, problems_from
+from modelhealth.rules.models import ChannelParams, CheckParams, RuleSet
 
 __all__ = ["load", "loads"]
 
@@ -44,9 +47,10 @@ def load(
 
     Args:
         path: the file; problems name it as given, and ``extends`` is relative to it.
-        check_kinds: ``{kind: params class}``, e.g. ``checks.registry.params_types()``.
+        check_kinds: ``{kind: params class}``, e.g.
+        ``modelhealth.checks.registry.params_types()``.
         channel_kinds: ``{channel: params class}``, e.g.
-            ``alerts.registry.params_types()``.
+            ``modelhealth.alerts.registry.params_types()``.
         env: the variables for ``${VAR}``; ``os.environ`` when ``None``.
 
     Returns:

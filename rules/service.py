@@ -14,7 +14,8 @@ report's base URL that alerts link to::
 
 It is read with the rules files' machinery: located YAML, ``${VAR}`` interpolation,
 each ``alerts[i]`` validated by its channel's params class, every problem reported at
-once as ``file:line:col path: message`` in one :class:`~rules.errors.RulesError`.
+once as ``file:line:col path: message`` in one
+:class:`~modelhealth.rules.errors.RulesError`.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, SerializeAsAny, ValidationError
 
-from rules.errors import Problem, RulesError
-from rules.extends import top_level_problem
-from rules.interpolate import interpolate
-from rules.loader import LMap, compose, to_plain
-from rules.messages import problems_from
-from rules.models import ChannelParams, _Model
-from rules.parse import _entries
+from modelhealth.rules.errors import Problem, RulesError
+from modelhealth.rules.extends import top_level_problem
+from modelhealth.rules.interpolate import interpolate
+from modelhealth.rules.loader import LMap, compose, to_plain
+from modelhealth.rules.messages import problems_from
+from modelhealth.rules.models import ChannelParams, _Model
+from modelhealth.rules.parse import _entries
 
 __all__ = ["ServiceConfig", "load_service", "loads_service"]
 

@@ -2,7 +2,7 @@
 
 ``Store(url)`` connects to SQLite (a file, the default) or PostgreSQL and migrates the
 schema with Alembic; its named methods are the only way in. What they return are the
-frozen records of :mod:`monitor.store.records`, never ORM objects::
+frozen records of :mod:`modelhealth.store.records`, never ORM objects::
 
     store = Store("sqlite:///monitor.db")
     pk = store.save_run(report)
@@ -12,7 +12,7 @@ frozen records of :mod:`monitor.store.records`, never ORM objects::
 
 from __future__ import annotations
 
-from monitor.store.records import (
+from modelhealth.store.records import (
     BaselineRecord,
     HistoryPoint,
     IncidentRecord,
@@ -21,7 +21,7 @@ from monitor.store.records import (
     ResultRecord,
     RunRecord,
 )
-from monitor.store.store import Store
+from modelhealth.store.store import Store
 
 __all__ = [
     "BaselineRecord",

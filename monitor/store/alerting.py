@@ -1,13 +1,14 @@
 """Incidents in the store, and a run's alerts queued in its own transaction.
 
-The :class:`AlertingMixin` half of :class:`~monitor.store.Store` (tables in
-:mod:`monitor.store.alerting_models`, migration 0002). :meth:`queue_run_alerts` runs
+The :class:`AlertingMixin` half of :class:`~modelhealth.store.Store` (tables in
+:mod:`modelhealth.store.alerting_models`, migration 0002). :meth:`queue_run_alerts` runs
 inside :meth:`Store.save_run`'s transaction: it reads the model's open incidents,
-asks :func:`alerts.incidents.decide` what happens (open, remind, resolve, group),
+asks :func:`modelhealth.alerts.incidents.decide` what happens (open, remind, resolve,
+group),
 writes the incidents and queues the messages in the outbox, so results and the
 alerts they cause are committed together or not at all. After queueing, it records
 on each incident which outbox message told which route, for threaded resolutions.
-The sender's side of the outbox is :class:`~monitor.store.outbox.OutboxMixin`.
+The sender's side of the outbox is :class:`~modelhealth.store.outbox.OutboxMixin`.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from alerts.base import Alert
-from alerts.incidents import AlertPolicy, IncidentState, RouteState, decide
-from alerts.routing import route_key
-from checks.base import CheckResult
-from monitor.store.alerting_models import IncidentRow, OutboxRow
-from monitor.store.models import ModelRow, RunRow
-from monitor.store.outbox import OutboxMixin
-from monitor.store.records import IncidentRecord
-from rules.models import ChannelParams
+from modelhealth.alerts.base import Alert
+from modelhealth.alerts.incidents import AlertPolicy, IncidentState, RouteState, decide
+from modelhealth.alerts.routing import route_key
+from modelhealth.checks.base import CheckResult
+from modelhealth.rules.models import ChannelParams
+from modelhealth.store.alerting_models import IncidentRow, OutboxRow
+from modelhealth.store.models import ModelRow, RunRow
+from modelhealth.store.outbox import OutboxMixin
+from modelhealth.store.records import IncidentRecord
 
 __all__ = ["AlertingMixin", "IncidentRow", "OutboxRow"]
 

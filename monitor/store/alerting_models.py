@@ -5,7 +5,7 @@ run resolves it; ``routes`` (JSON) remembers, per route key, the outbox id of th
 message that told that route and when it was last told. ``alert_outbox``: one row per
 message, with its idempotency ``key``, the route's settings (variable names, never
 secrets), the alert as JSON, the message it replies to, and its delivery state.
-See :mod:`monitor.store.alerting` and :mod:`monitor.store.outbox`.
+See :mod:`modelhealth.store.alerting` and :mod:`modelhealth.store.outbox`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from monitor.store.models import Base
+from modelhealth.store.models import Base
 
 __all__ = ["IncidentRow", "OutboxRow"]
 

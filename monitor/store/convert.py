@@ -1,10 +1,11 @@
 """Between the caller's objects and the store's rows, in both directions.
 
-Going in, a :class:`~monitor.report.RunReport`'s results and profile become row
-values, and every JSON value is made strictly JSON by :func:`checks._json.json_safe`
+Going in, a :class:`~modelhealth.report.RunReport`'s results and profile become row
+values, and every JSON value is made strictly JSON by
+:func:`modelhealth.checks._json.json_safe`
 (NaN and infinities become ``None``: neither SQLite's JSON nor PostgreSQL's
 ``jsonb`` can hold them). Coming out,
-rows become the frozen records of :mod:`monitor.store.records`.
+rows become the frozen records of :mod:`modelhealth.store.records`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from checks._json import finite, json_safe
-from checks.base import CheckResult
-from monitor.store.models import BaselineRow, CheckResultRow, RunRow
-from monitor.store.records import BaselineRecord, ResultRecord, RunRecord
+from modelhealth.checks._json import finite, json_safe
+from modelhealth.checks.base import CheckResult
+from modelhealth.store.models import BaselineRow, CheckResultRow, RunRow
+from modelhealth.store.records import BaselineRecord, ResultRecord, RunRecord
 
 __all__ = [
     "baseline_record",

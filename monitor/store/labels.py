@@ -8,7 +8,8 @@ are kept as one zstd-compressed Parquet blob per run, not as rows: a million
 predictions is a few megabytes written in well under a second, and a run's
 predictions are only ever read whole. Deleting the run deletes them.
 
-When labels arrive, :func:`monitor.labels.attach_labels` saves the run again with
+When labels arrive, :func:`modelhealth.run.labels.attach_labels` saves the run again
+with
 its re-evaluated metric results, and :meth:`LabelsMixin.mark_labeled` records when
 and how many predictions got a label.
 
@@ -29,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from checks.base import CheckResult
-from monitor.store import convert
-from monitor.store.models import Base, JSONType, ModelRow, RunRow
+from modelhealth.checks.base import CheckResult
+from modelhealth.store import convert
+from modelhealth.store.models import Base, JSONType, ModelRow, RunRow
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,7 +101,8 @@ class PredictionsRecord:
 
 @dataclass(frozen=True)
 class GateRecord:
-    """One stored deployment-gate verdict (see :class:`monitor.gate.GateVerdict`)."""
+    """One stored deployment-gate verdict (see
+    :class:`modelhealth.run.gate.GateVerdict`)."""
 
     pk: int
     model: str

@@ -1,11 +1,11 @@
 """The sender's half of the alert outbox in the store.
 
-:class:`OutboxMixin` is a base of :class:`~monitor.store.alerting.AlertingMixin`.
+:class:`OutboxMixin` is a base of :class:`~modelhealth.store.alerting.AlertingMixin`.
 A sender takes due messages with :meth:`~OutboxMixin.claim_outbox` (a lease: a
 crashed sender's messages come due again when it runs out, and two senders never hold
 the same message), then records each outcome with :meth:`~OutboxMixin.mark_delivered`
 or :meth:`~OutboxMixin.mark_failed`. A reply waits until the message it replies to
-is delivered. The retry policy is the sender's (:mod:`monitor.outbox`).
+is delivered. The retry policy is the sender's (:mod:`modelhealth.run.outbox`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.alerting_models import OutboxRow
-from monitor.store.models import ModelRow
-from monitor.store.records import OutboxRecord
+from modelhealth.store.alerting_models import OutboxRow
+from modelhealth.store.models import ModelRow
+from modelhealth.store.records import OutboxRecord
 
 __all__ = ["OutboxMixin", "outbox_record"]
 

@@ -1,4 +1,4 @@
-"""The store's reads, as the :class:`Reads` half of :class:`~monitor.store.Store`.
+"""The store's reads, as the :class:`Reads` half of :class:`~modelhealth.store.Store`.
 
 Runs are ordered by ``finished_at`` (newest first, ties by insertion), and a check's
 history by the finished time of its runs. Filtering, ordering, limits and the
@@ -16,16 +16,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from checks.base import Status
-from monitor.store import convert
-from monitor.store.models import (
+from modelhealth.checks.base import Status
+from modelhealth.store import convert
+from modelhealth.store.models import (
     BaselineRow,
     CheckResultRow,
     ColumnProfileRow,
     ModelRow,
     RunRow,
 )
-from monitor.store.records import (
+from modelhealth.store.records import (
     BaselineRecord,
     HistoryPoint,
     ModelSummary,
@@ -52,7 +52,8 @@ def _columns(session: Session, owner: Any, pk: int) -> Iterator[tuple[str, Any]]
 
 
 class Reads:
-    """Every read of the store; :class:`~monitor.store.Store` supplies the session."""
+    """Every read of the store; :class:`~modelhealth.store.Store` supplies the
+    session."""
 
     def _session(self, action: str) -> AbstractContextManager[Session]:
         raise NotImplementedError

@@ -49,7 +49,7 @@ class BaselineRecord:
 
 @dataclass(frozen=True)
 class ResultRecord:
-    """One stored check result (see :class:`checks.base.CheckResult`)."""
+    """One stored check result (see :class:`modelhealth.checks.base.CheckResult`)."""
 
     check_id: str
     kind: str
@@ -168,7 +168,8 @@ class OutboxRecord:
         delivered_at: when a channel accepted it, or ``None``.
         last_error: why the last attempt failed, or ``None``.
         route: the route's settings as written (env var names, never secrets).
-        alert: the message's content as JSON (see ``alerts.base.Alert.to_dict``).
+        alert: the message's content as JSON (see
+        ``modelhealth.alerts.base.Alert.to_dict``).
         parent_id: the message this one replies to (a resolution's opening message).
         response: what the channel said about the sent message (Slack ``ts``...).
     """

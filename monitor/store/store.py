@@ -4,7 +4,7 @@ It is the only code that opens database sessions. Each public method is one shor
 transaction; a run is saved whole or not at all. Writes are upserts keyed by what the
 user names things: a model by its name, a run by ``(model, run_id)``, a baseline by
 ``(model, version)``; saving the same key again replaces the old content. Whatever
-goes wrong in the database comes out as :class:`~monitor.errors.StorageError`, whose
+goes wrong in the database comes out as :class:`~modelhealth.errors.StorageError`, whose
 message says what was being done and why it failed, with the password masked.
 
 Only SQLite (the embedded default) and PostgreSQL (production) are supported: upserts
@@ -25,24 +25,24 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.incidents import AlertPolicy
-from monitor.errors import StorageError
-from monitor.report import RunReport
-from monitor.store import convert, queries
-from monitor.store.alerting import AlertingMixin
-from monitor.store.labels import LabelsMixin
-from monitor.store.migrate import is_current
-from monitor.store.migrate import upgrade as apply_migrations
-from monitor.store.models import (
+from modelhealth.alerts.incidents import AlertPolicy
+from modelhealth.errors import StorageError
+from modelhealth.report import RunReport
+from modelhealth.store import convert, queries
+from modelhealth.store.alerting import AlertingMixin
+from modelhealth.store.labels import LabelsMixin
+from modelhealth.store.migrate import is_current
+from modelhealth.store.migrate import upgrade as apply_migrations
+from modelhealth.store.models import (
     BaselineRow,
     CheckResultRow,
     ColumnProfileRow,
     ModelRow,
     RunRow,
 )
-from monitor.store.records import BaselineRecord
-from monitor.store.urls import create_engine, mask, reason, resolve
-from monitor.store.webqueries import WebReads
+from modelhealth.store.records import BaselineRecord
+from modelhealth.store.urls import create_engine, mask, reason, resolve
+from modelhealth.store.webqueries import WebReads
 
 __all__ = ["Store"]
 
@@ -157,7 +157,7 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
         Saving the same ``(model, run_id)`` again replaces the run's fields, results
         and profile; the run keeps its ``pk``. With ``alerts``, the same transaction
         updates the model's incidents and queues the messages they call for in the
-        outbox (see :mod:`monitor.store.alerting`): results and alerts are kept
+        outbox (see :mod:`modelhealth.store.alerting`): results and alerts are kept
         together or not at all.
 
         Args:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-from monitor.errors import StorageError
+from modelhealth.errors import StorageError
 
 __all__ = [
     "CONNECT_TIMEOUT",

@@ -10,7 +10,7 @@ bounded, so a page costs the same with a week or a year of history:
 - a run page reads only the profiles of the columns it draws, and finds the runs
   before and after it through ``runs(model_id, finished_at)``.
 
-Records returned are frozen dataclasses, as everywhere in :mod:`monitor.store`.
+Records returned are frozen dataclasses, as everywhere in :mod:`modelhealth.store`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from monitor.store.models import (
+from modelhealth.store.models import (
     BaselineRow,
     CheckResultRow,
     ColumnProfileRow,

@@ -1,11 +1,11 @@
 """The web report of model health history: server-rendered pages over the store.
 
 :func:`install` adds the report to the service's FastAPI app: the pages of
-:mod:`monitor.web.routes` (overview, model, run, incidents, each with a ``.json``
+:mod:`modelhealth.web.routes` (overview, model, run, incidents, each with a ``.json``
 twin) and ``/static`` (the stylesheet). Pages read ``request.app.state.store``
-through named queries (:mod:`monitor.web.views`), never run checks and never write.
-Charts are SVG drawn on the server (:mod:`monitor.web.charts`): nothing is fetched
-from a CDN, and the static export (:mod:`monitor.web.export`) is one
+through named queries (:mod:`modelhealth.web.views`), never run checks and never write.
+Charts are SVG drawn on the server (:mod:`modelhealth.web.charts`): nothing is fetched
+from a CDN, and the static export (:mod:`modelhealth.web.export`) is one
 self-contained HTML file. When the service has a read token, every page needs it
 (``Authorization: Bearer`` or ``?token=``), through the service's ``require_read``.
 """
@@ -23,11 +23,11 @@ __all__ = ["install"]
 def install(app: FastAPI) -> None:
     """Add the report's pages and static files to ``app``.
 
-    ``app.state.store`` must hold a :class:`~monitor.store.Store` and
+    ``app.state.store`` must hold a :class:`~modelhealth.store.Store` and
     ``app.state.settings`` the service settings (for the optional read token).
     """
-    from monitor.http.auth import require_read
-    from monitor.web.routes import router
+    from modelhealth.web.auth import require_read
+    from modelhealth.web.routes import router
 
     app.include_router(router, dependencies=[Depends(require_read)])
     static = Path(__file__).parent / "static"

@@ -88,7 +88,7 @@ def _svg(width: float, height: float, body: str, label: str) -> Markup:
 
 
 FONT, coord, short_number, svg_element = _FONT, _n, _fmt, _svg
-"""Shared with :mod:`monitor.web.histograms`: the font, a coordinate, a number, a
+"""Shared with :mod:`modelhealth.web.histograms`: the font, a coordinate, a number, a
 chart's ``<svg>`` wrapper."""
 
 

@@ -1,6 +1,7 @@
 """The distributions behind a drifted feature: the reference's and the run's.
 
-Drift is computed from stored profiles (see :mod:`checks.profile`), so the same
+Drift is computed from stored profiles (see :mod:`modelhealth.checks.profile`), so the
+same
 profiles draw it: a numeric column's histogram (the run is binned on the
 reference's edges, so both share bins) or a categorical column's category counts.
 The reference is the baseline the run was compared with (``reference`` reads
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.store import RunRecord, Store
+from modelhealth.store import RunRecord, Store
 
 __all__ = ["distributions"]
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from monitor.errors import UsageError
-from monitor.store import Store
-from monitor.web import views
-from monitor.web.render import Links, render
+from modelhealth.errors import UsageError
+from modelhealth.store import Store
+from modelhealth.web import views
+from modelhealth.web.render import Links, render
 
 __all__ = ["export_html", "export_model"]
 

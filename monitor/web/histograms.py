@@ -1,6 +1,7 @@
 """Two distributions overlaid, as SVG: the reference's (grey) and the run's (blue).
 
-A drifted feature is drawn from its stored profiles (:mod:`monitor.web.distributions`):
+A drifted feature is drawn from its stored profiles
+(:mod:`modelhealth.web.distributions`):
 a numeric column as its histogram on the reference's bins, a categorical column as
 the share of each category. Heights are shares of each side's rows, so a reference
 of 20,000 rows and a run of 4,000 compare directly. A few bins are drawn as bars
@@ -18,10 +19,10 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from monitor.web.charts import FONT as _FONT
-from monitor.web.charts import coord as _n
-from monitor.web.charts import short_number as _fmt
-from monitor.web.charts import svg_element as _svg
+from modelhealth.web.charts import FONT as _FONT
+from modelhealth.web.charts import coord as _n
+from modelhealth.web.charts import short_number as _fmt
+from modelhealth.web.charts import svg_element as _svg
 
 __all__ = ["category_bars", "histogram"]
 

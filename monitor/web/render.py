@@ -1,6 +1,6 @@
 """Pages from views: one autoescaped Jinja2 environment, its filters, chart helpers.
 
-:func:`render` fills a template with a view's data (see :mod:`monitor.web.views`)
+:func:`render` fills a template with a view's data (see :mod:`modelhealth.web.views`)
 and a :class:`Links` object that builds every URL. Served pages link to each other
 (carrying a ``?token=`` the page was opened with, so a shared link keeps working);
 the static export has no server behind it, so its :class:`Links` builds no run or
@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 from markupsafe import Markup
 
-from monitor.web import charts, histograms
+from modelhealth.web import charts, histograms
 
 __all__ = ["Links", "render", "stylesheet"]
 
@@ -184,7 +184,7 @@ def _distribution(d: dict[str, Any]) -> Markup:
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("monitor.web", "templates"),
+        loader=jinja2.PackageLoader("modelhealth.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -206,7 +206,7 @@ def _environment() -> jinja2.Environment:
 
 def stylesheet() -> str:
     """The report's CSS, for inlining into the static export."""
-    return resources.files("monitor.web").joinpath("static/report.css").read_text()
+    return resources.files("modelhealth.web").joinpath("static/report.css").read_text()
 
 
 def render(template: str, view: dict[str, Any], links: Links, **extra: Any) -> str:

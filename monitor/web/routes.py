@@ -11,7 +11,7 @@
 
 Names may hold any character, ``/`` included (they are percent-encoded in links);
 run routes are declared first so that ``.../runs/...`` is never read as a model name.
-Each handler asks :mod:`monitor.web.views` for the page's data, then answers it as
+Each handler asks :mod:`modelhealth.web.views` for the page's data, then answers it as
 JSON or renders it as HTML. An unknown model or run is a 404 in the same form (JSON
 ``{"ok": false, "error", "errors", "status"}`` or an HTML page); bad filters are a 400.
 """
@@ -26,9 +26,9 @@ from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from monitor.store import Store
-from monitor.web import views
-from monitor.web.render import Links, render
+from modelhealth.store import Store
+from modelhealth.web import views
+from modelhealth.web.render import Links, render
 
 __all__ = ["router"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from monitor.store import Store
+from modelhealth.store import Store
 
 __all__ = [
     "STATUSES",
@@ -237,7 +237,7 @@ def _run_row(run: Any) -> dict[str, Any]:
 
 def run_view(store: Store, model: str, run_id: str) -> dict[str, Any] | None:
     """One run: every result, drifted features' distributions, schema failures."""
-    from monitor.web.distributions import distributions
+    from modelhealth.web.distributions import distributions
 
     run = store.run(model, run_id)
     if run is None:

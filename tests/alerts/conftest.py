@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from alerts.base import Alert, Streak
-from checks.base import CheckResult, Status
-from rules.models import Severity
+from modelhealth.alerts.base import Alert, Streak
+from modelhealth.checks.base import CheckResult, Status
+from modelhealth.rules.models import Severity
 from tests.alerts.servers import Loopback, Receiver, SlackServer, running
 
 T0 = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)

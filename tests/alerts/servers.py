@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from alerts.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from modelhealth.alerts.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 Script = Callable[[int], str]
 """Request number -> ``ok``, ``500``, ``429``, ``stall`` or ``drop``."""

@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-import rules
-from alerts import registry
-from rules.service import loads_service
+from modelhealth import rules
+from modelhealth.alerts import registry
+from modelhealth.rules.service import loads_service
 
 
 def problems(yaml: str, env: dict[str, str] | None = None) -> str:

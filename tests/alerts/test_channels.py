@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from alerts import registry
-from alerts.base import Alert
-from alerts.email import EmailChannel, EmailParams
-from alerts.slack import SlackChannel, SlackParams
-from alerts.webhook import WebhookChannel, WebhookParams, sign, verify
+from modelhealth.alerts import registry
+from modelhealth.alerts.base import Alert
+from modelhealth.alerts.email import EmailChannel, EmailParams
+from modelhealth.alerts.slack import SlackChannel, SlackParams
+from modelhealth.alerts.webhook import WebhookChannel, WebhookParams, sign, verify
 from tests.alerts.conftest import T0, problem_alert, result
 from tests.alerts.servers import Loopback, running
 

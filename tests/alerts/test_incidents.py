@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from alerts.console import ConsoleParams
-from alerts.incidents import AlertPolicy, RouteState, decide
-from alerts.render import render_text
-from alerts.routing import route_key
-from checks.base import Status
-from rules.models import Severity
+from modelhealth.alerts.console import ConsoleParams
+from modelhealth.alerts.incidents import AlertPolicy, RouteState, decide
+from modelhealth.alerts.render import render_text
+from modelhealth.alerts.routing import route_key
+from modelhealth.checks.base import Status
+from modelhealth.rules.models import Severity
 from tests.alerts.conftest import T0, result
 
 ROUTE = ConsoleParams(min_severity=Severity.WARNING, renotify_after="1d")

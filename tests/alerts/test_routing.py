@@ -5,13 +5,13 @@ import json
 
 import pytest
 
-from alerts import registry
-from alerts.base import Alert
-from alerts.console import ConsoleChannel, ConsoleParams
-from alerts.render import describe, format_value, render_text
-from alerts.routing import matches, route
-from checks.base import CheckResult, Status
-from rules.models import RuleSet, Severity
+from modelhealth.alerts import registry
+from modelhealth.alerts.base import Alert
+from modelhealth.alerts.console import ConsoleChannel, ConsoleParams
+from modelhealth.alerts.render import describe, format_value, render_text
+from modelhealth.alerts.routing import matches, route
+from modelhealth.checks.base import CheckResult, Status
+from modelhealth.rules.models import RuleSet, Severity
 
 
 def result(check_id="c", status=Status.FAILED, severity=Severity.CRITICAL, **kw):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from alerts._secrets import redact
+from modelhealth.alerts._secrets import redact
 
 
 def test_a_secret_urls_path_is_masked_when_a_receiver_echoes_it():

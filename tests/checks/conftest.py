@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from checks.base import CheckContext, CheckParams, Reference
-from checks.profile import Profile, profile_frame
-from rules.models import LabelSpec, PredictionSpec, RuleSet
+from modelhealth.checks.base import CheckContext, CheckParams, Reference
+from modelhealth.checks.profile import Profile, profile_frame
+from modelhealth.rules.models import LabelSpec, PredictionSpec, RuleSet
 
 
 @pytest.fixture

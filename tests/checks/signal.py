@@ -2,7 +2,8 @@
 
 Each repetition builds a reference and a run frame whose columns are
 (shape, scenario) pairs: every shape appears unchanged (``null``) and under each
-change, so one :class:`~checks.drift.DriftCheck` run judges them all through the
+change, so one :class:`~modelhealth.checks.drift.DriftCheck` run judges them all
+through the
 real code path (profiles, binning, noise-aware levels).
 
 Numeric shapes: normal, lognormal (sigma 0.5), uniform, a two-bump mixture, and
@@ -26,10 +27,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from checks.base import CheckContext, Reference, Status
-from checks.drift import DriftCheck, DriftParams
-from checks.profile import profile_frame
-from rules.models import RuleSet
+from modelhealth.checks.base import CheckContext, Reference, Status
+from modelhealth.checks.drift import DriftCheck, DriftParams
+from modelhealth.checks.profile import profile_frame
+from modelhealth.rules.models import RuleSet
 
 Rng = np.random.Generator
 NUMERIC: dict[str, Callable[[Rng, int], np.ndarray]] = {

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks.base import Status
-from checks.drift import DriftCheck, DriftParams
+from modelhealth.checks.base import Status
+from modelhealth.checks.drift import DriftCheck, DriftParams
 
 
 def judge(make_ctx, cur: pd.DataFrame, ref: pd.DataFrame, **params):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from checks._methods import DEFAULTS, METHODS, PVALUE_METHODS
-from checks.base import Status
-from checks.drift import DriftCheck, DriftParams
+from modelhealth.checks._methods import DEFAULTS, METHODS, PVALUE_METHODS
+from modelhealth.checks.base import Status
+from modelhealth.checks.drift import DriftCheck, DriftParams
 
 
 def judge(make_ctx, cur, ref, **params):
@@ -68,7 +68,7 @@ def test_import_does_not_load_evidently():
     import subprocess
     import sys
 
-    code = "import sys, checks.drift; print('evidently' in sys.modules)"
+    code = "import sys, modelhealth.checks.drift; print('evidently' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks.base import Status
-from checks.drift import DriftCheck, DriftParams
+from modelhealth.checks.base import Status
+from modelhealth.checks.drift import DriftCheck, DriftParams
 
 
 def frames(n: int = 4000):

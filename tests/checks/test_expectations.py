@@ -13,8 +13,12 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from checks.base import CheckError, Status
-from checks.expectations import ExpectationsCheck, ExpectationsParams, load_suite
+from modelhealth.checks.base import CheckError, Status
+from modelhealth.checks.expectations import (
+    ExpectationsCheck,
+    ExpectationsParams,
+    load_suite,
+)
 
 
 def run(make_ctx, df, **params):

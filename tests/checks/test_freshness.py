@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from checks.base import CheckError, Status
-from checks.freshness import FreshnessCheck, FreshnessParams, age_text
-from rules.models import Schedule
+from modelhealth.checks.base import CheckError, Status
+from modelhealth.checks.freshness import FreshnessCheck, FreshnessParams, age_text
+from modelhealth.rules.models import Schedule
 
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)
 

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks._metrics import compute
-from checks._predictions import positive_rate
-from checks._text import as_text, scalar_text
-from checks.base import CheckResult, Status
-from rules.models import PredictionSpec
+from modelhealth.checks._metrics import compute
+from modelhealth.checks._predictions import positive_rate
+from modelhealth.checks._text import as_text, scalar_text
+from modelhealth.checks.base import CheckResult, Status
+from modelhealth.rules.models import PredictionSpec
 
 
 def test_whole_number_floats_read_as_integers():

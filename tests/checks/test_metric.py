@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from checks.base import CheckError, Reference, Status
-from checks.metric import MetricCheck, MetricParams
-from rules.models import LabelSpec, PredictionSpec
+from modelhealth.checks.base import CheckError, Reference, Status
+from modelhealth.checks.metric import MetricCheck, MetricParams
+from modelhealth.rules.models import LabelSpec, PredictionSpec
 
 
 def run(ctx, **params):

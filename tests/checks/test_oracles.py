@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks import stats
+from modelhealth.checks import stats
 
 # shared/ sits beside the repository (in CI too); /work/shared on a developer machine
 _CANDIDATES = [

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks._predictions import reference_positive_rate
-from checks.base import CheckError, Status
-from checks.prediction import PredictionCheck, PredictionParams
-from checks.profile import profile_frame
-from rules.models import PredictionSpec
+from modelhealth.checks._predictions import reference_positive_rate
+from modelhealth.checks.base import CheckError, Status
+from modelhealth.checks.prediction import PredictionCheck, PredictionParams
+from modelhealth.checks.profile import profile_frame
+from modelhealth.rules.models import PredictionSpec
 
 
 def run(ctx, **params):

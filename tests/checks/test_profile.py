@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks.profile import QUANTILES, Profile, profile_frame
+from modelhealth.checks.profile import QUANTILES, Profile, profile_frame
 
 
 def roundtrip(profile: Profile) -> Profile:
@@ -195,8 +195,8 @@ def test_bad_bins():
 
 
 def test_profile_batches_equals_one_pass_on_reference_edges(frame, tmp_path):
-    from checks.profile import profile_batches
-    from monitor.sources import iter_batches
+    from modelhealth.checks.profile import profile_batches
+    from modelhealth.run.inputs import iter_batches
 
     ref, cur = frame(3000, seed=1), frame(5000, seed=2)
     reference = profile_frame(ref)
@@ -217,7 +217,7 @@ def test_profile_batches_equals_one_pass_on_reference_edges(frame, tmp_path):
 
 
 def test_profile_batches_without_reference_uses_first_batch_edges(frame):
-    from checks.profile import profile_batches
+    from modelhealth.checks.profile import profile_batches
 
     df = frame(4000)
     chunks = [df.iloc[i : i + 1000] for i in range(0, 4000, 1000)]
@@ -230,8 +230,8 @@ def test_profile_batches_without_reference_uses_first_batch_edges(frame):
 
 
 def test_iter_batches_reports_a_missing_file(tmp_path):
-    from monitor.errors import DataError
-    from monitor.sources import iter_batches
+    from modelhealth.errors import DataError
+    from modelhealth.run.inputs import iter_batches
 
     with pytest.raises(DataError, match="does not exist"):
         next(iter_batches(tmp_path / "nope.parquet"))

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks.base import CheckContext, Reference, Status
-from checks.drift import DriftCheck, DriftParams
-from checks.profile import profile_batches, profile_frame
-from rules.models import RuleSet
+from modelhealth.checks.base import CheckContext, Reference, Status
+from modelhealth.checks.drift import DriftCheck, DriftParams
+from modelhealth.checks.profile import profile_batches, profile_frame
+from modelhealth.rules.models import RuleSet
 
 
 def drift(reference: pd.DataFrame, current: pd.DataFrame, method: str) -> Status:

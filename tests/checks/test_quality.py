@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks.base import Status
-from checks.quality import QualityCheck, QualityParams
+from modelhealth.checks.base import Status
+from modelhealth.checks.quality import QualityCheck, QualityParams
 
 
 def run(make_ctx, frame, reference=None, **params):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import registry
+from modelhealth.checks import registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,12 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_kind_imports_and_names_itself(kind):
     cls = registry.get(kind)
     assert cls.params_type.model_fields["kind"].default == kind
-    assert cls.__module__ == f"checks.{kind}"
+    assert cls.__module__ == f"modelhealth.checks.{kind}"
 
 
 def test_import_checks_loads_no_heavy_library():
     code = (
-        "import checks, checks.registry, sys; "
+        "import checks, modelhealth.checks.registry, sys; "
         "print('pandera' in sys.modules, 'great_expectations' in sys.modules)"
     )
     out = subprocess.run(

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from checks.base import CheckContext, CheckResult, Status
-from checks.schema import SchemaCheck, SchemaParams
+from modelhealth.checks.base import CheckContext, CheckResult, Status
+from modelhealth.checks.schema import SchemaCheck, SchemaParams
 
 
 def run(

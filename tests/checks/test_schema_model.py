@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from checks.base import CheckError, Status
-from checks.schema import SchemaCheck, SchemaParams
+from modelhealth.checks.base import CheckError, Status
+from modelhealth.checks.schema import SchemaCheck, SchemaParams
 
 MODEL = textwrap.dedent(
     """\

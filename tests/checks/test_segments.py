@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks import registry
-from checks.base import CheckError, Status
-from checks.drift import DriftCheck, DriftParams
-from checks.metric import MetricCheck, MetricParams
-from checks.segments import run_segmented, segment_name
-from checks.volume import VolumeCheck, VolumeParams
+from modelhealth.checks import registry
+from modelhealth.checks.base import CheckError, Status
+from modelhealth.checks.drift import DriftCheck, DriftParams
+from modelhealth.checks.metric import MetricCheck, MetricParams
+from modelhealth.checks.segments import run_segmented, segment_name
+from modelhealth.checks.volume import VolumeCheck, VolumeParams
 
 
 def test_without_segment_by_the_check_runs_once(make_ctx, frame):

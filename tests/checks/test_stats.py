@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from checks import stats
-from checks.stats import OTHER, align_categories, psi
+from modelhealth.checks import stats
+from modelhealth.checks.stats import OTHER, align_categories, psi
 
 
 def test_psi_hand_computed():
@@ -74,7 +74,7 @@ def test_align_categories_without_other():
 def _profiles(ref: np.ndarray, cur: np.ndarray):
     import pandas as pd
 
-    from checks.profile import profile_frame
+    from modelhealth.checks.profile import profile_frame
 
     reference = profile_frame(pd.DataFrame({"x": ref}))
     current = profile_frame(pd.DataFrame({"x": cur}), reference=reference)
@@ -94,7 +94,7 @@ def test_profile_statistics_are_close_to_exact_on_large_samples(shape, change):
     """Binning: the reference's 100 equal-frequency bins, CDF linear inside a bin,
     outer bins placed by their means. Bound: KS within 0.01 (it is exact at the
     edges, so never above the true value); normed Wasserstein within 0.01 sd."""
-    from checks._methods import compute
+    from modelhealth.checks._methods import compute
 
     g = np.random.default_rng(5)
     ref = SHAPES[shape](g, 200_000)

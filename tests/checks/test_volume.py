@@ -6,8 +6,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from checks.base import CheckContext, CheckResult, Status
-from checks.volume import VolumeCheck, VolumeParams
+from modelhealth.checks.base import CheckContext, CheckResult, Status
+from modelhealth.checks.volume import VolumeCheck, VolumeParams
 
 
 def run(

@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from monitor.store import Store
-from monitor.store.urls import create_engine, mask, reason
+from modelhealth.store import Store
+from modelhealth.store.urls import create_engine, mask, reason
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

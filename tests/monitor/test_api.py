@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-import monitor
-from checks.base import Status
-from monitor.errors import ChecksFailed, DataError
+import modelhealth
+from modelhealth.checks.base import Status
+from modelhealth.errors import ChecksFailed, DataError
 
 RULES = textwrap.dedent(
     """\
@@ -43,14 +43,14 @@ def rules_file(tmp_path):
 
 def test_check_run_with_frames(rules_file, tmp_path, frame):
     db = tmp_path / "m.db"
-    monitor.register_baseline(
+    modelhealth.register_baseline(
         rules=rules_file,
         data=frame(3000, seed=1),
         db=str(db),
         metrics={"roc_auc": 0.8},
         model_version="v1",
     )
-    report = monitor.check_run(
+    report = modelhealth.check_run(
         rules=rules_file, run_id="2026-03-01", inputs=frame(1000, seed=2), db=str(db)
     )
     assert report.reference == "baseline v1"
@@ -60,7 +60,7 @@ def test_check_run_with_frames(rules_file, tmp_path, frame):
     assert by_id["boom"].status is Status.ERRORED
     assert "no_such_package" in by_id["boom"].message
     assert report.ok("critical")
-    store = monitor.Store(str(db))
+    store = modelhealth.Store(str(db))
     try:
         stored = store.run("churn", "2026-03-01")
         assert stored is not None
@@ -72,7 +72,7 @@ def test_check_run_with_frames(rules_file, tmp_path, frame):
 def test_raise_for_status(rules_file, tmp_path, frame):
     df = frame(300, seed=3)
     df.loc[:3, "age"] = 5
-    report = monitor.check_run(
+    report = modelhealth.check_run(
         rules=rules_file, run_id="r", inputs=df, db=str(tmp_path / "m.db"), alert=False
     )
     assert not report.ok()
@@ -84,7 +84,7 @@ def test_raise_for_status(rules_file, tmp_path, frame):
 
 
 def test_without_reference_drift_is_skipped(rules_file, tmp_path, frame):
-    report = monitor.check_run(
+    report = modelhealth.check_run(
         rules=rules_file, run_id="r", inputs=frame(100), db=str(tmp_path / "m.db")
     )
     drift = [r for r in report.results if r.check_id == "drift"]
@@ -101,14 +101,14 @@ def test_window_reference(tmp_path, frame):
     )
     db = str(tmp_path / "m.db")
     for day in range(4):
-        report = monitor.check_run(
+        report = modelhealth.check_run(
             rules=path, run_id=f"d{day}", inputs=frame(1000, seed=day), db=db
         )
     assert report.reference == "last 3 runs"
     assert all(r.status is Status.PASSED for r in report.results), [
         r.to_dict() for r in report.results
     ]
-    drifted = monitor.check_run(
+    drifted = modelhealth.check_run(
         rules=path, run_id="d9", inputs=frame(1000, seed=9, shift=2.0), db=db
     )
     spend = next(r for r in drifted.results if r.subject == "spend")
@@ -117,7 +117,7 @@ def test_window_reference(tmp_path, frame):
 
 def test_missing_file_is_data_error(rules_file, tmp_path):
     with pytest.raises(DataError, match="does not exist"):
-        monitor.check_run(
+        modelhealth.check_run(
             rules=rules_file,
             run_id="r",
             inputs=tmp_path / "nope.parquet",
@@ -138,12 +138,12 @@ def test_import_monitor_is_light():
 
 @pytest.mark.slow
 def test_demo_tells_the_story(tmp_path, capsys):
-    from monitor.cli import main
+    from modelhealth.cli.app import main
 
     assert main(["demo", "--dir", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert "database: sqlite:///" in out
-    store = monitor.Store(f"sqlite:///{tmp_path / 'demo' / 'modelhealth.db'}")
+    store = modelhealth.Store(f"sqlite:///{tmp_path / 'demo' / 'modelhealth.db'}")
     try:
         runs = list(reversed(store.runs("churn", limit=100)))
         assert len(runs) == 30

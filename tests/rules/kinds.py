@@ -9,8 +9,8 @@ from typing import Any, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-import rules
-from rules import ChannelParams, CheckParams, Threshold
+from modelhealth import rules
+from modelhealth.rules import ChannelParams, CheckParams, Threshold
 
 
 class ColumnSpec(BaseModel):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import checks.registry
-import rules
-import rules.errors
-import rules.loader
-import rules.models
+import modelhealth.checks.registry
+import modelhealth.rules.errors
+import modelhealth.rules.loader
+import modelhealth.rules.models
+from modelhealth import rules
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
@@ -36,16 +36,16 @@ def test_all_is_the_public_api():
 @pytest.mark.parametrize(
     "module",
     [
-        "rules.errors",
-        "rules.loader",
-        "rules.parse",
-        "rules.extends",
-        "rules.interpolate",
-        "rules.messages",
-        "rules.crosscheck",
-        "rules.cron",
-        "rules.durations",
-        "rules.models",
+        "modelhealth.rules.errors",
+        "modelhealth.rules.loader",
+        "modelhealth.rules.parse",
+        "modelhealth.rules.extends",
+        "modelhealth.rules.interpolate",
+        "modelhealth.rules.messages",
+        "modelhealth.rules.crosscheck",
+        "modelhealth.rules.cron",
+        "modelhealth.rules.durations",
+        "modelhealth.rules.models",
     ],
 )
 def test_every_module_declares_all(module):
@@ -80,16 +80,16 @@ def test_rules_error_sorts_and_dedups():
 
 def test_examples_with_the_real_tables(tmp_path):
     try:
-        import alerts.registry
+        import modelhealth.alerts.registry
 
-        channel_kinds = alerts.registry.params_types()
+        channel_kinds = modelhealth.alerts.registry.params_types()
     except ImportError as exc:
         pytest.skip(f"alert channels not importable yet: {exc}")
     for name in ("rules.yaml", "base.yaml"):
         shutil.copy(EXAMPLES / name, tmp_path / name)
     rule_set = rules.load(
         tmp_path / "rules.yaml",
-        check_kinds=checks.registry.params_types(),
+        check_kinds=modelhealth.checks.registry.params_types(),
         channel_kinds=channel_kinds,
         env={},
     )
@@ -116,7 +116,7 @@ def test_real_tables_report_kind_keys():
         rules.loads(
             text,
             source="m.yaml",
-            check_kinds=checks.registry.params_types(),
+            check_kinds=modelhealth.checks.registry.params_types(),
             channel_kinds={},
         )
     assert str(info.value) == (
@@ -127,7 +127,7 @@ def test_real_tables_report_kind_keys():
         rules.loads(
             text,
             source="m.yaml",
-            check_kinds=checks.registry.params_types(),
+            check_kinds=modelhealth.checks.registry.params_types(),
             channel_kinds={},
         )
     assert (

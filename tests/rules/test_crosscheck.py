@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-import rules
+from modelhealth import rules
 from tests.rules.kinds import error, parse
 
 HEAD = "version: 1\nmodel: churn\n"

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-import checks.registry
-from rules import ChannelParams, CheckParams, RuleSet
+import modelhealth.checks.registry
+from modelhealth.rules import ChannelParams, CheckParams, RuleSet
 
 DOC = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
 
@@ -79,18 +79,18 @@ def test_common_check_and_route_keys_are_documented():
     assert _missing(paths, DOC) == []
 
 
-@pytest.mark.parametrize("kind", sorted(checks.registry.params_types()))
+@pytest.mark.parametrize("kind", sorted(modelhealth.checks.registry.params_types()))
 def test_check_kind_keys_are_documented(kind):
-    params = checks.registry.params_types()[kind]
+    params = modelhealth.checks.registry.params_types()[kind]
     paths = key_paths(params, skip=set(CheckParams.model_fields))
     assert _missing(paths, _section(f"`{kind}` checks")) == []
 
 
 def test_channel_keys_are_documented():
     try:
-        import alerts.registry
+        import modelhealth.alerts.registry
 
-        table = alerts.registry.params_types()
+        table = modelhealth.alerts.registry.params_types()
     except ImportError as exc:
         pytest.skip(f"alert channels not importable yet: {exc}")
     for name, params in sorted(table.items()):

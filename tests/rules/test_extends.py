@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import rules
-from rules import RuleSet
+from modelhealth import rules
+from modelhealth.rules import RuleSet
 from tests.rules.kinds import CHANNEL_KINDS, CHECK_KINDS, DriftParams, VolumeParams
 
 BASE = """\

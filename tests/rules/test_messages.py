@@ -7,8 +7,8 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rules.loader import Loc, compose
-from rules.messages import describe, known_keys, problems_from
+from modelhealth.rules.loader import Loc, compose
+from modelhealth.rules.messages import describe, known_keys, problems_from
 
 
 class _Inner(BaseModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import rules
-from rules import Severity
+from modelhealth import rules
+from modelhealth.rules import Severity
 from tests.rules.kinds import DriftParams, SlackParams, VolumeParams, error, parse
 
 HEAD = "version: 1\nmodel: churn\n"

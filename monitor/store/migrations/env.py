@@ -1,6 +1,6 @@
 """Alembic's entry point for the store's migrations.
 
-:func:`monitor.store.migrate.upgrade` runs it with an open connection in
+:func:`modelhealth.store.migrate.upgrade` runs it with an open connection in
 ``config.attributes["connection"]``; the ``alembic`` command line (``alembic -c
 monitor/store/alembic.ini revision --autogenerate -m ...``) runs it with
 ``sqlalchemy.url`` from the ini file or ``MODELHEALTH_DB``. SQLite uses batch mode,
@@ -12,8 +12,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from monitor.store.models import Base
-from monitor.store.urls import create_engine, resolve
+from modelhealth.store.models import Base
+from modelhealth.store.urls import create_engine, resolve
 
 config = context.config
 

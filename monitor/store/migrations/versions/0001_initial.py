@@ -18,7 +18,7 @@ down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Spelled out rather than imported from monitor.store.models: a migration must keep
+# Spelled out rather than imported from modelhealth.store.models: a migration must keep
 # describing the schema of its day when the models move on.
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 

@@ -18,7 +18,7 @@ down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Spelled out rather than imported from monitor.store: see 0001.
+# Spelled out rather than imported from modelhealth.store: see 0001.
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 

@@ -1,0 +1,215 @@
+"""``modelhealth demo``: a churn model's month in production, checked day by day.
+
+Builds training data and 30 daily production runs of a churn-like binary classifier,
+with drift creeping into two features (``monthly_spend`` and ``support_calls``) from
+day 18, a half-size run on day 9, and a schema break on day 25 (an upstream change
+capitalises plan names and loses some ages). Registers the baseline (with the
+model's ROC AUC and accuracy measured on its training data), runs the post-run hook
+for each day into SQLite (labels come with each day, so the metric checks run), and
+prints the model's health history. As the scores drift up, accuracy falls while
+ROC AUC holds: the decision threshold, not the ranking, stops fitting.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DRIFT_FROM", "SCHEMA_BREAK", "make_day", "run_demo", "write_rules"]
+
+DRIFT_FROM = 18
+SCHEMA_BREAK = 25
+SHORT_DAY = 9
+TRAIN_ROWS = 20_000
+DAY_ROWS = 4_000
+
+
+def make_day(n: int, seed: int, drift: float = 0.0) -> pd.DataFrame:
+    """One batch of customers, scored by the model.
+
+    Args:
+        n: rows.
+        seed: random seed (each day has its own).
+        drift: 0 for the training distribution; 1 moves ``monthly_spend`` up by one
+            standard deviation and raises ``support_calls`` by half.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    age = rng.normal(45, 14, n).clip(18, 95).astype("int64")
+    tenure = rng.gamma(2.0, 14.0, n)
+    spend = rng.normal(60 + 15 * drift, 15, n).clip(0, None)
+    calls = rng.poisson(1.5 * (1 + 0.5 * drift), n).astype("int64")
+    plan = rng.choice(["basic", "pro", "enterprise"], n, p=[0.55, 0.35, 0.10])
+    logit = (
+        -1.2
+        - 0.035 * tenure
+        + 0.45 * calls
+        + 0.02 * (spend - 60)
+        + 0.6 * (plan == "basic")
+        - 0.01 * (age - 45)
+    )
+    score = 1 / (1 + np.exp(-logit))
+    return pd.DataFrame(
+        {
+            "customer_id": [f"c{seed:03d}-{i:06d}" for i in range(n)],
+            "age": age,
+            "tenure_months": tenure.round(1),
+            "monthly_spend": spend.round(2),
+            "support_calls": calls,
+            "plan": plan,
+            "region": rng.choice(
+                ["eu", "us", "apac", "latam"], n, p=[0.4, 0.35, 0.15, 0.1]
+            ),
+            "contract": rng.choice(["monthly", "annual"], n, p=[0.7, 0.3]),
+            "score": score.round(4),
+            "churned": (rng.random(n) < score).astype("int64"),
+        }
+    )
+
+
+def _break_schema(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    df = df.copy()
+    df["plan"] = df["plan"].str.capitalize()
+    lost = rng.random(len(df)) < 0.08
+    df["age"] = df["age"].astype("float64").mask(lost)
+    return df
+
+
+def _metrics(path: Path) -> dict[str, float]:
+    """The model's pre-deployment metrics, measured on its training data."""
+    import pandas as pd
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    df = pd.read_parquet(path)
+    return {
+        "roc_auc": float(roc_auc_score(df["churned"], df["score"])),
+        "accuracy": float(accuracy_score(df["churned"], df["score"] >= 0.5)),
+    }
+
+
+def write_rules(directory: Path) -> Path:
+    """Copy the demo's rules files into ``directory``; return churn.yaml's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("base.yaml", "churn.yaml"):
+        text = resources.files("modelhealth.cli.demo").joinpath(name).read_text()
+        (directory / name).write_text(text)
+    return directory / "churn.yaml"
+
+
+def _day_frame(day: int) -> pd.DataFrame:
+    drift = max(0, day - DRIFT_FROM + 1) * 0.12 if day >= DRIFT_FROM else 0.0
+    n = DAY_ROWS // 2 if day == SHORT_DAY else DAY_ROWS + (day * 37) % 400
+    df = make_day(n, seed=1000 + day, drift=drift)
+    return _break_schema(df, day) if day == SCHEMA_BREAK else df
+
+
+def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> None:
+    """Build the example, check every day, and print the model's history."""
+    from modelhealth.api import check_run, open_store, register_baseline
+    from modelhealth.cli.history import print_history
+    from modelhealth.cli.summary import run_summary
+
+    clock = time.monotonic()
+    data_dir = directory / "data"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    rules_path = write_rules(directory / "rules")
+    db_url = db or f"sqlite:///{(directory / 'modelhealth.db').as_posix()}"
+    store = open_store(db_url)
+
+    make_day(TRAIN_ROWS, seed=7).to_parquet(data_dir / "training.parquet", index=False)
+    start = datetime.now(timezone.utc).replace(
+        hour=6, minute=0, second=0, microsecond=0
+    )
+    start -= timedelta(days=days)
+    register_baseline(
+        rules=rules_path,
+        data=data_dir / "training.parquet",
+        metrics=_metrics(data_dir / "training.parquet"),
+        model_version="v1",
+        db=store,
+        created_at=start - timedelta(days=1),
+    )
+    console.print(
+        f"registered baseline v1 from {TRAIN_ROWS:,} training rows", markup=False
+    )
+    last = None
+    broken = (start + timedelta(days=SCHEMA_BREAK - 1)).date().isoformat()
+    try:
+        for day in range(1, days + 1):
+            date = (start + timedelta(days=day - 1)).date().isoformat()
+            path = data_dir / f"{date}.parquet"
+            _day_frame(day).to_parquet(path, index=False)
+            last = check_run(
+                rules=rules_path,
+                run_id=date,
+                inputs=path,
+                model_version="v1",
+                db=store,
+                now=start + timedelta(days=day - 1),
+                alert=False,
+                source="demo",
+            )
+        console.print()
+        print_history(console, store, "churn", limit=days)
+    finally:
+        store.close()
+    if last is not None:
+        console.print()
+        console.print(
+            "the last run, as 'modelhealth check' prints it:",
+            style="bold",
+            markup=False,
+        )
+        for text, style in run_summary(last):
+            console.print(text, style=style, markup=False)
+    took = time.monotonic() - clock
+    console.print()
+    console.print(f"done in {took:.1f}s", style="bold", markup=False)
+    console.print(
+        f"  data:     {data_dir}/ (training.parquet and one file per day)", markup=False
+    )
+    console.print(f"  rules:    {rules_path}", markup=False)
+    console.print(f"  database: {db_url}", markup=False)
+    console.print("try next:", style="bold", markup=False)
+    console.print(
+        f"  modelhealth status --model churn --db {db_url}\n"
+        f"  modelhealth check --rules {rules_path} --run-id {broken} "
+        f"--inputs {data_dir}/{broken}.parquet --db {db_url}\n"
+        f"  modelhealth rules validate {rules_path}",
+        markup=False,
+    )
+    _show_report(directory, db_url, rules_path.parent, console)
+
+
+def _show_report(directory: Path, db_url: str, rules_dir: Path, console: Any) -> None:
+    """Write the static report and say how to serve the live one."""
+    from modelhealth.api import open_store
+    from modelhealth.web.export import export_model
+
+    store = open_store(db_url)
+    try:
+        report = export_model(store, "churn", directory / "report.html")
+    finally:
+        store.close()
+    console.print()
+    console.print("the web report:", style="bold", markup=False)
+    console.print(
+        f"  open {report} (one self-contained file), or serve it live:\n"
+        f"  modelhealth serve --db {db_url} --rules {rules_dir} --no-scheduler\n"
+        f"  then browse http://127.0.0.1:8000/models/churn",
+        markup=False,
+    )

@@ -1,0 +1,272 @@
+"""Check one run: reference, profile, every check, store, alerts.
+
+The flow of DESIGN.md in one function, :func:`run`. It never raises because of bad
+data: a check that raises becomes an ``errored`` result (the traceback goes to the
+log), and the other checks still run and are stored. It raises only when nothing
+could be checked or stored (:class:`~modelhealth.errors.StorageError`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from modelhealth.checks import registry as check_registry
+from modelhealth.checks.base import (
+    RECENT_RUNS,
+    CheckContext,
+    CheckError,
+    CheckResult,
+    Reference,
+    Status,
+    utcnow,
+)
+from modelhealth.checks.profile import Profile, profile_frame
+from modelhealth.errors import DataError
+from modelhealth.report import RunReport
+from modelhealth.rules.models import CheckParams, RuleSet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from modelhealth.store import BaselineRecord, Store
+
+__all__ = [
+    "Progress",
+    "baseline_reference",
+    "publish",
+    "resolve_reference",
+    "run",
+    "run_checks",
+]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def resolve_reference(
+    store: Store, rule_set: RuleSet, *, exclude_run_id: str | None = None
+) -> Reference | None:
+    """What the rules say to compare with, read from the store.
+
+    Returns:
+        The baseline (``reference: {baseline: latest}`` or a version), or the merged
+        profiles of the last N runs (``reference: {window: {last_runs: N}}``), or
+        ``None`` when the store has nothing yet.
+    """
+    spec = rule_set.reference
+    if spec.window is not None:
+        past = store.recent_profiles(
+            rule_set.model, spec.window.last_runs, exclude_run_id=exclude_run_id
+        )
+        if not past:
+            return None
+        profiles = [Profile.from_dict(p) for _, p in past]
+        merged = profiles[0]
+        for other in profiles[1:]:
+            merged = merged.merge(other)
+        return Reference(
+            source="window",
+            label=f"last {len(profiles)} runs",
+            profile=merged,
+            row_counts=tuple(p.row_count for p in profiles),
+        )
+    version = None if spec.baseline in (None, "latest") else spec.baseline
+    baseline = store.baseline(rule_set.model, version)
+    if baseline is None and version is not None:
+        # a misspelt version must not silently switch every drift check off
+        known = [b.version for b in store.baselines(rule_set.model)]
+        raise DataError(
+            f"model {rule_set.model!r} has no baseline {version!r} "
+            f"(reference.baseline in {rule_set.source_file or 'the rules'}); "
+            + (f"registered: {', '.join(known)}" if known else "none is registered yet")
+        )
+    if baseline is None:
+        return None
+    return baseline_reference(baseline)
+
+
+def baseline_reference(baseline: BaselineRecord) -> Reference:
+    """A stored baseline as what checks compare with."""
+    return Reference(
+        source="baseline",
+        label=f"baseline {baseline.version}",
+        profile=Profile.from_dict(baseline.profile),
+        metrics=dict(baseline.metrics),
+        row_counts=(baseline.row_count,),
+        version=baseline.version,
+    )
+
+
+def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
+    started = utcnow()
+    cls = check_registry.get(params.kind)
+    check = cls(params)
+
+    def single(status: Status, message: str) -> list[CheckResult]:
+        return [check.result(status, message=message, started_at=started)]
+
+    if cls.needs_reference and (ctx.reference is None or ctx.reference.profile is None):
+        return single(
+            Status.SKIPPED,
+            f"no reference for model {ctx.rule_set.model!r} yet; register one with "
+            f"'modelhealth baseline' or let runs accumulate for a window reference",
+        )
+    try:
+        from modelhealth.checks.segments import run_segmented
+
+        return run_segmented(check, ctx)
+    except CheckError as exc:
+        return single(Status.ERRORED, str(exc))
+    except Exception as exc:  # a bug or a library failure: keep the run going
+        log.exception("check %r raised", params.id)
+        return single(Status.ERRORED, f"{type(exc).__name__}: {exc}")
+
+
+def run_checks(ctx: CheckContext, progress: Progress = _quiet) -> list[CheckResult]:
+    """Run every enabled check of ``ctx.rule_set``; never raises."""
+    results: list[CheckResult] = []
+    enabled = [c for c in ctx.rule_set.checks if c.enabled]
+    for i, params in enumerate(enabled, start=1):
+        progress(f"check {i}/{len(enabled)}: {params.id} ({params.kind})")
+        results.extend(_run_one(params, ctx))
+    return results
+
+
+def publish(
+    report: RunReport,
+    rule_set: RuleSet,
+    *,
+    store: Store,
+    report_url: str | None = None,
+    alert: bool = True,
+) -> RunReport:
+    """Store a checked run with its incidents and alerts, then deliver the alerts.
+
+    The run, its results, the incidents they open or resolve and the messages
+    those call for are written in one transaction (the outbox). Delivery follows
+    within a small time budget (``MODELHEALTH_ALERT_BUDGET``, 5 s): what cannot be
+    delivered yet waits in the outbox, and never fails the run.
+
+    Args:
+        report: the checked run.
+        rule_set: the model's rules (their routes, with the service's).
+        store: where to save.
+        report_url: the link to the run's page, for the messages.
+        alert: queue and send messages; ``False`` still tracks incidents.
+
+    Returns:
+        The report, with ``run_pk`` set.
+
+    Raises:
+        StorageError: the run could not be saved.
+    """
+    from modelhealth.run.policy import alert_policy
+
+    policy = alert_policy(rule_set, report_url, alert=alert)
+    report = replace(report, run_pk=store.save_run(report, alerts=policy))
+    if alert:
+        _flush(store)
+    return report
+
+
+def _flush(store: Store) -> None:
+    from modelhealth.run.outbox import check_budget, flush
+
+    try:
+        stats = flush(store, budget=check_budget())
+    except Exception as exc:  # delivery must never lose the stored run
+        log.warning("could not deliver alerts now; they wait in the outbox: %s", exc)
+        return
+    if stats.pending:
+        log.warning("alerts: %s; the rest wait in the outbox", stats)
+
+
+def run(
+    rule_set: RuleSet,
+    *,
+    run_id: str,
+    frame: pd.DataFrame,
+    store: Store,
+    model_version: str | None = None,
+    source: str = "python",
+    details: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+    alert: bool = True,
+    report_url: str | None = None,
+    progress: Progress = _quiet,
+) -> RunReport:
+    """Check one run's data against the rules, store everything, send alerts.
+
+    Args:
+        rule_set: the model's rules.
+        run_id: the pipeline's id for this run; checking it again replaces it.
+        frame: the run's data (inputs with prediction and label columns).
+        store: where the reference is read and the run is written.
+        model_version: the version that produced the run.
+        source: who asked (``cli``, ``python``, ``api``, ``scheduler``).
+        details: JSON-able extras stored with the run (input paths...).
+        now: the check time (tz-aware); defaults to now.
+        alert: send alerts through the rules' routes.
+        report_url: base URL of the web report, for links in alerts.
+        progress: called with a short line before each step.
+
+    Returns:
+        The report, with ``run_pk`` set.
+
+    Raises:
+        StorageError: the store could not be read or written.
+    """
+    started = now or utcnow()
+    clock = time.monotonic()
+    progress("reading the reference")
+    reference = resolve_reference(store, rule_set, exclude_run_id=run_id)
+    progress(f"profiling {len(frame):,} rows x {frame.shape[1]} columns")
+    profile = profile_frame(frame, reference=reference.profile if reference else None)
+    # runs the scheduler records itself (freshness, missing source) hold no data:
+    # they say nothing about a run's expected size or the model's last data run
+    recent = [
+        r
+        for r in store.runs(rule_set.model, limit=3 * RECENT_RUNS)
+        if r.run_id != run_id and not r.details.get("verdict")
+    ]
+    ctx = CheckContext(
+        rule_set=rule_set,
+        run_id=run_id,
+        frame=frame,
+        profile=profile,
+        reference=reference,
+        model_version=model_version,
+        now=started,
+        recent_row_counts=tuple(r.row_count for r in recent)[:RECENT_RUNS],
+        last_run_at=recent[0].finished_at if recent else None,
+    )
+    results = run_checks(ctx, progress)
+    report = RunReport(
+        model=rule_set.model,
+        run_id=run_id,
+        results=tuple(results),
+        profile=profile.to_dict(),
+        row_count=len(frame),
+        started_at=started,
+        finished_at=started + timedelta(seconds=time.monotonic() - clock),
+        model_version=model_version,
+        reference=reference.label if reference else None,
+        source=source,
+        details=dict(details or {}),
+    )
+    progress("storing results")
+    report = publish(report, rule_set, store=store, report_url=report_url, alert=alert)
+    from modelhealth.run.labels import keep_predictions  # for labels that arrive later
+
+    keep_predictions(store, rule_set, run_id, frame)
+    return report

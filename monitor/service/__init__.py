@@ -1,0 +1,3 @@
+"""service"""
+
+from __future__ import annotations

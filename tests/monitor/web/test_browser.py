@@ -1,0 +1,181 @@
+"""The report in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+A session fixture runs ``modelhealth demo`` (30 days of a churn model) into a
+temporary folder and serves the report on a loopback port. The tests open every
+page, assert that charts rendered and that the console stayed free of errors,
+click from the overview down to a failed run, and open the demo's static export
+with every network request blocked. Screenshots of each page are kept under
+``artifacts/screenshots/`` for CI to publish.
+
+Where ``/usr/bin/chromium`` is missing these tests skip with that reason, except
+under ``CI=true``, where they fail: CI installs Chromium (``.ci/run``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from modelhealth.store import Store
+from tests.monitor.web.conftest import make_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        message = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def demo(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's folder: its database and its static report."""
+    from rich.console import Console
+
+    from modelhealth.cli.demo import run_demo
+
+    directory = tmp_path_factory.mktemp("demo")
+    run_demo(directory, db=None, days=30, console=Console(file=io.StringIO()))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def base_url(demo: Path) -> Iterator[str]:
+    import uvicorn
+
+    store = Store(f"sqlite:///{demo / 'modelhealth.db'}")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        make_app(store), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the report server did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Path) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=FLAGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page whose console errors and uncaught exceptions fail the test."""
+    context = browser.new_context(viewport={"width": 1366, "height": 860})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    yield opened
+    context.close()
+    assert errors == [], f"console errors: {errors}"
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_overview_to_a_failed_run(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    assert page.title() == "Models · modelhealth"
+    row = page.locator("table.overview tbody tr", has_text="churn")
+    assert row.locator("svg rect[data-status]").count() == 30
+    assert row.locator(".badge").first.inner_text().strip().endswith("failed")
+    _shot(page, "overview")
+
+    row.locator("td.name a").click()
+    page.wait_for_url("**/models/churn")
+    assert page.locator("h1").first.inner_text().startswith("churn")
+    assert page.locator("figure.check svg circle").count() >= 30 * 10
+    heatmap = page.locator("section", has_text="Drift by feature").locator("svg")
+    assert heatmap.locator("rect[data-status=failed]").count() > 0
+    _shot(page, "model")
+
+    page.locator("section", has_text="Timeline").locator(
+        "a:has(rect[data-status=failed])"
+    ).last.click()
+    page.wait_for_url("**/models/churn/runs/*")
+    assert "Run " in page.locator("h1").first.inner_text()
+    drifted = page.locator("section", has_text="Drifted features")
+    assert drifted.locator("svg rect").count() > 10
+    assert page.locator("a[rel=prev]").count() == 1
+    _shot(page, "run")
+
+
+def test_the_schema_break_shows_example_values(
+    page: Any, base_url: str, demo: Path
+) -> None:
+    from modelhealth.cli.demo import SCHEMA_BREAK
+
+    with Store(f"sqlite:///{demo / 'modelhealth.db'}") as store:
+        oldest_first = store.runs("churn", limit=30)[::-1]
+    broken = oldest_first[SCHEMA_BREAK - 1].run_id
+    page.goto(f"{base_url}/models/churn/runs/{broken}")
+    failures = page.locator("section", has_text="Schema failures")
+    assert failures.locator("ul.examples li").count() >= 1
+    assert failures.get_by_text("Basic", exact=True).count() >= 1
+    _shot(page, "run-schema-break")
+
+
+def test_incidents_page(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/incidents")
+    assert page.locator("h1").inner_text() == "Incidents"
+    _shot(page, "incidents")
+
+
+def test_static_export_renders_offline(page: Any, demo: Path) -> None:
+    requested: list[str] = []
+
+    def block(route: Any) -> None:
+        requested.append(route.request.url)
+        route.abort()
+
+    page.route("http*://**", block)
+    page.goto((demo / "report.html").as_uri())
+    assert page.locator("figure.check svg circle").count() >= 30 * 10
+    assert page.locator("section", has_text="Drifted features").count() == 1
+    assert requested == []
+    _shot(page, "static-export")
