@@ -17,7 +17,7 @@ reply, ``reply_to``: what the channel said about the message this one follows
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
@@ -223,9 +223,6 @@ class Channel:
 
     def send(self, alert: Alert) -> Delivery:
         raise NotImplementedError
-
-    def send_all(self, alerts: Sequence[Alert]) -> list[Delivery]:
-        return [self.send(a) for a in alerts]
 
     def close(self) -> None:
         """Release connections the channel holds (nothing by default)."""

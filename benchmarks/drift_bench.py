@@ -6,7 +6,7 @@ N rows (default 1,000,000): 20 numeric features, 5 categorical ones and a score,
 with drift in a known subset (:data:`DRIFTED`). Then, each in its own process:
 
 (a) ours: the current file read in row-group batches and profiled on the stored
-    reference profile's edges (:func:`modelhealth.checks.profile.profile_batches`),
+    reference profile's edges (:func:`modelhealth.checks.profiling.profile_batches`),
     then the
     drift check (``method: auto``) on every column; the reference profile is built
     once beforehand, as at baseline registration, and its time printed apart;
@@ -93,7 +93,8 @@ def phase_ours(folder: Path) -> dict[str, object]:
     import modelhealth.checks._summarize  # noqa: F401 - imported lazily by profile_frame
     from modelhealth.checks.base import CheckContext, Reference
     from modelhealth.checks.drift import DriftCheck, DriftParams
-    from modelhealth.checks.profile import Profile, profile_batches
+    from modelhealth.checks.profile import Profile
+    from modelhealth.checks.profiling import profile_batches
     from modelhealth.rules.models import RuleSet
     from modelhealth.run.inputs import iter_batches
 
@@ -129,7 +130,7 @@ def phase_reference(folder: Path) -> dict[str, object]:
     import pyarrow.parquet  # noqa: F401 - imported lazily by iter_batches
 
     import modelhealth.checks._summarize  # noqa: F401 - imported lazily by profile_frame
-    from modelhealth.checks.profile import profile_batches
+    from modelhealth.checks.profiling import profile_batches
     from modelhealth.run.inputs import iter_batches
 
     t1 = time.perf_counter()

@@ -2,7 +2,7 @@
 
 Run with ``.venv/bin/python benchmarks/profile_bench.py [rows]``; the full drift
 benchmark (against evidently, with Parquet batches) is ``drift_bench.py``. It times
-:func:`modelhealth.checks.profile.profile_frame` on a reference frame, then on a
+:func:`modelhealth.checks.profiling.profile_frame` on a reference frame, then on a
 shifted current
 frame binned on the reference's edges, then the ``drift`` check (PSI) over every
 column from the two profiles, and prints the figures.
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from modelhealth.checks.base import CheckContext, Reference
 from modelhealth.checks.drift import DriftCheck, DriftParams
-from modelhealth.checks.profile import profile_frame
+from modelhealth.checks.profiling import profile_frame
 from modelhealth.rules.models import PredictionSpec, RuleSet
 
 

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from modelhealth.service.http.settings import ServiceSettings
+from modelhealth.config import ServiceSettings
 from modelhealth.store import Store
 from modelhealth.store.models import (
     BaselineRow,

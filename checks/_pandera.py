@@ -31,9 +31,9 @@ from pandas.api import types as ptypes
 from pandera.engines import pandas_engine
 from pandera.errors import SchemaErrors
 
+from modelhealth.checks._columns import ColumnSpec
 from modelhealth.checks._dtypes import ALIASES
 from modelhealth.checks.base import CheckError
-from modelhealth.checks.schema import ColumnSpec
 
 __all__ = ["ColumnFailures", "Outcome", "build_schema", "load_model", "validate"]
 

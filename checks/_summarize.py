@@ -1,6 +1,6 @@
 """How one pandas column becomes a :class:`~modelhealth.checks.profile.ColumnProfile`.
 
-The vectorised half of :func:`modelhealth.checks.profile.profile_frame`, split out to
+The vectorised half of :func:`modelhealth.checks.profiling.profile_frame`, split out to
 keep both
 modules short. Everything here is numpy/pandas work done once per column, never per
 row: one ``np.partition`` for all quantiles (and the bin edges), one comparison per

@@ -34,6 +34,7 @@ from modelhealth.checks.base import (
     CheckResult,
     Status,
 )
+from modelhealth.rules.models import RuleSet
 
 __all__ = ["MetricCheck", "MetricParams", "MetricStage"]
 
@@ -56,6 +57,21 @@ class MetricParams(CheckParams):
         if self.min is None and self.max is None and self.max_drop is None:
             raise ValueError("metric needs min, max or max_drop")
         return self
+
+
+def metric_checks(
+    rule_set: RuleSet, stage: Literal["post_deployment", "pre_deployment"]
+) -> list[MetricParams]:
+    """The rules' enabled ``metric`` checks that run at ``stage`` (or ``both``).
+
+    The one definition of "the checks late labels evaluate" (post-deployment) and
+    "the checks the gate evaluates" (pre-deployment).
+    """
+    return [
+        c
+        for c in rule_set.checks
+        if isinstance(c, MetricParams) and c.enabled and c.stage in (stage, "both")
+    ]
 
 
 class MetricCheck(Check[MetricParams]):

@@ -19,7 +19,8 @@ column profile holds depends on its ``kind``:
 
 Profiles are stored per run and per baseline (:meth:`Profile.to_dict`) and drift is
 computed from them, so a run's numeric histograms must be binned like the
-reference's: :func:`profile_frame` takes the reference profile and reuses its edges.
+reference's: :func:`~modelhealth.checks.profiling.profile_frame` takes the reference
+profile and reuses its edges.
 Without a reference, edges are the column's own percentiles (100 equal-frequency
 bins by default, deduplicated for discrete or constant columns): fine enough that
 KS and Wasserstein from profiles are close to exact; binned statistics merge them
@@ -31,7 +32,8 @@ only while neither side truncated its categories, else a lower bound); histogram
 merge only when their edges are equal (else they are dropped); quantiles are
 approximated by the count-weighted mean of both sides' quantiles.
 
-:func:`profile_batches` profiles a stream of frames (e.g. a Parquet file's row
+:func:`~modelhealth.checks.profiling.profile_batches` profiles a stream of frames (e.g.
+a Parquet file's row
 groups) with bounded memory: every batch is binned on the reference's edges, or,
 without a reference, on the first batch's edges (equal-frequency for that batch,
 so the first batch should be a fair sample), then the batch profiles are merged.
@@ -39,20 +41,18 @@ so the first batch should be a fair sample), then the batch profiles are merged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 __all__ = [
     "QUANTILES",
     "ColumnKind",
     "ColumnProfile",
     "Profile",
-    "profile_batches",
-    "profile_frame",
 ]
 
 ColumnKind = Literal["numeric", "categorical", "boolean", "datetime"]
@@ -260,82 +260,3 @@ class Profile:
 
 def _compatible(a: str, b: str) -> bool:
     return a == b or {a, b} == {"boolean", "categorical"}
-
-
-def profile_frame(
-    frame: pd.DataFrame,
-    *,
-    reference: Profile | None = None,
-    bins: int = 100,
-    max_categories: int = 50,
-) -> Profile:
-    """Profile every column of ``frame`` with vectorised numpy/pandas work.
-
-    Args:
-        frame: the data; column names are turned into ``str``.
-        reference: when given, numeric columns it holds are histogrammed on its
-            edges, and categorical columns keep a count for each of its categories
-            (so drift compares like with like).
-        bins: the number of equal-frequency bins of a column profiled without a
-            reference (fewer for discrete or constant columns).
-        max_categories: how many of the most frequent values a categorical column
-            keeps by name; the rest are counted in ``other``.
-
-    Returns:
-        The profile; an empty frame gives ``row_count`` 0 and empty columns.
-
-    Raises:
-        ValueError: ``bins`` or ``max_categories`` is below 1.
-    """
-    if bins < 1 or max_categories < 1:
-        raise ValueError(
-            f"bins and max_categories must be >= 1, got {bins}, {max_categories}"
-        )
-    from modelhealth.checks._summarize import (
-        summarize_column,  # it imports ColumnProfile
-    )
-
-    ref_columns = reference.columns if reference is not None else {}
-    columns: dict[str, ColumnProfile] = {}
-    for label in frame.columns:
-        name = str(label)
-        columns[name] = summarize_column(
-            frame[label],
-            name,
-            reference=ref_columns.get(name),
-            bins=bins,
-            max_categories=max_categories,
-            quantiles=QUANTILES,
-        )
-    return Profile(row_count=len(frame), columns=columns)
-
-
-def profile_batches(
-    batches: Iterable[pd.DataFrame],
-    *,
-    reference: Profile | None = None,
-    bins: int = 100,
-    max_categories: int = 50,
-) -> Profile:
-    """Profile a frame given in batches, holding one batch in memory at a time.
-
-    Args:
-        batches: the frame's rows in consecutive chunks, same columns in each.
-        reference: as in :func:`profile_frame`; without one, the first batch's
-            profile provides the edges (and kept categories) of all batches.
-        bins: as in :func:`profile_frame`.
-        max_categories: as in :func:`profile_frame`.
-
-    Returns:
-        The merged profile (``row_count`` 0 with no columns for no batches).
-    """
-    merged: Profile | None = None
-    for batch in batches:
-        profile = profile_frame(
-            batch,
-            reference=reference if reference is not None else merged,
-            bins=bins,
-            max_categories=max_categories,
-        )
-        merged = profile if merged is None else merged.merge(profile)
-    return merged if merged is not None else Profile(row_count=0)

@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from modelhealth.checks.base import Check, CheckContext, CheckError, CheckResult
-from modelhealth.checks.profile import profile_frame
+from modelhealth.checks.profiling import profile_frame
 
 __all__ = ["run_segmented", "segment_name"]
 

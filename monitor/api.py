@@ -17,95 +17,24 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING
 
 from modelhealth import config
-from modelhealth.errors import DataError, UsageError
+from modelhealth.errors import DataError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
-from modelhealth.run.inputs import combine, read_frame
+from modelhealth.run.inputs import DataArg, read_data
+from modelhealth.run.request import RunRequest, check
+from modelhealth.store.opening import open_store, using
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from modelhealth.store import BaselineRecord, Store
 
-__all__ = ["check_run", "load_frame", "open_store", "register_baseline"]
+__all__ = ["DataArg", "RulesArg", "check_run", "open_store", "register_baseline"]
 
-DataArg = Union["pd.DataFrame", str, os.PathLike[str]]
 RulesArg = RuleSet | str | os.PathLike[str]
-
-
-def _rules(rules: RulesArg) -> RuleSet:
-    return rules if isinstance(rules, RuleSet) else config.load_rules(rules)
-
-
-def open_store(db: str | Store | None = None, *, existing: bool = False) -> Store:
-    """A store from a URL, a SQLite path, an open store, or the configured default.
-
-    Args:
-        db: the store.
-        existing: the caller only reads (``status``, ``alerts pending``...): a SQLite
-            file that does not exist is a mistyped path, not a store to create.
-
-    Raises:
-        UsageError: ``existing`` and no SQLite file at that path.
-        StorageError: the store is unreachable.
-    """
-    from modelhealth.store import Store
-    from modelhealth.store.urls import resolve
-
-    if isinstance(db, Store):
-        return db
-    url = resolve(config.db_url(db))
-    if existing and url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if str(path) != ":memory:" and not path.exists():
-            raise UsageError(f"there is no store at {str(path)!r}; check --db")
-    return Store(url)
-
-
-def _read(data: DataArg, what: str) -> pd.DataFrame:
-    import pandas as pd
-
-    if isinstance(data, pd.DataFrame):
-        return data
-    if isinstance(data, (str, os.PathLike)):
-        return read_frame(data, what=what)
-    raise UsageError(
-        f"{what} must be a pandas DataFrame or a file path, got {type(data).__name__}"
-    )
-
-
-def load_frame(
-    rule_set: RuleSet,
-    inputs: DataArg,
-    predictions: DataArg | None = None,
-    labels: DataArg | None = None,
-) -> pd.DataFrame:
-    """Read and join a run's inputs, predictions and labels into one frame."""
-    others = {}
-    if predictions is not None:
-        others["predictions"] = _read(predictions, "predictions")
-    if labels is not None:
-        others["labels"] = _read(labels, "labels")
-    key = rule_set.label.key if rule_set.label else None
-    return _unique_columns(combine(_read(inputs, "inputs"), others, key=key))
-
-
-def _unique_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Column names as text, each once: profiles and results are keyed by them."""
-    names = [str(c) for c in frame.columns]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise DataError(
-            "the run's data has repeated column names: "
-            + ", ".join(map(repr, repeated))
-        )
-    if any(not isinstance(c, str) for c in frame.columns):
-        frame = frame.set_axis(names, axis=1)
-    return frame
+"""Rules as the Python API takes them: a loaded RuleSet or a rules file path."""
 
 
 def check_run(
@@ -147,40 +76,19 @@ def check_run(
         DataError: the data is missing or unreadable.
         StorageError: the store is unreachable.
     """
-    rule_set = _rules(rules)
-    if not str(run_id).strip():
-        raise UsageError("run_id must not be empty")
-    for what, text in (("run_id", str(run_id)), ("model_version", model_version or "")):
-        if any(ord(ch) < 32 for ch in text):  # it goes into mail subjects and URLs
-            raise UsageError(f"{what} {text!r} must not hold control characters")
-    frame = load_frame(rule_set, inputs, predictions, labels)
-    details: dict[str, Any] = {
-        k: str(v)
-        for k, v in (
-            ("inputs", inputs),
-            ("predictions", predictions),
-            ("labels", labels),
-        )
-        if isinstance(v, (str, os.PathLike))
-    }
-    store = open_store(db)
-    try:
-        return runner.run(
-            rule_set,
-            run_id=str(run_id),
-            frame=frame,
-            store=store,
-            model_version=model_version,
-            source=source,
-            details=details,
-            now=now,
-            alert=alert,
-            report_url=config.report_url(rule_set.model, str(run_id)),
-            progress=progress or (lambda _: None),
-        )
-    finally:
-        if store is not db:
-            store.close()
+    request = RunRequest(
+        rule_set=config.as_rule_set(rules),
+        run_id=str(run_id),
+        inputs=inputs,
+        predictions=predictions,
+        labels=labels,
+        model_version=model_version,
+        source=source,
+        now=now,
+        alert=alert,
+    )
+    with using(db) as store:
+        return check(request, store=store, progress=progress)
 
 
 def _metrics(
@@ -242,18 +150,17 @@ def register_baseline(
     Returns:
         The stored baseline.
     """
-    from modelhealth.checks.profile import profile_frame
+    from modelhealth.checks.profiling import profile_frame
 
-    rule_set = _rules(rules)
-    frame = _read(data, "baseline data")
+    rule_set = config.as_rule_set(rules)
+    frame = read_data(data, "baseline data")
     if frame.empty:
         raise DataError(
             "the baseline data has no rows; a reference needs data to compare with"
         )
     parsed = _metrics(metrics)
     profile = profile_frame(frame)
-    store = open_store(db)
-    try:
+    with using(db) as store:
         return store.save_baseline(
             rule_set.model,
             model_version or "default",
@@ -263,6 +170,3 @@ def register_baseline(
             details={"data": str(data)} if isinstance(data, (str, os.PathLike)) else {},
             created_at=created_at,
         )
-    finally:
-        if store is not db:
-            store.close()

@@ -32,10 +32,21 @@ __all__ = [
     "ChecksFailed",
     "DataError",
     "ExitCode",
+    "FailOn",
     "MonitorError",
     "StorageError",
     "UsageError",
 ]
+
+
+class FailOn(str, enum.Enum):
+    """The severity at or above which a failed check fails the pipeline
+    (``--fail-on``, :meth:`RunReport.raise_for_status`); ``never`` fails nothing."""
+
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
 
 
 class ExitCode(enum.IntEnum):

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from modelhealth.checks.base import CheckResult, Status
-from modelhealth.errors import ChecksFailed
+from modelhealth.errors import ChecksFailed, FailOn
 from modelhealth.rules.models import Severity
 
 __all__ = ["FailOn", "RunReport"]
 
-FailOn = Literal["critical", "warning", "info", "never"]
 
 _BAD = (Status.FAILED, Status.ERRORED)
 
@@ -62,22 +61,24 @@ class RunReport:
             out[r.status.value] += 1
         return out
 
-    def failed(self, fail_on: FailOn = "critical") -> list[CheckResult]:
+    def failed(self, fail_on: FailOn | str = FailOn.CRITICAL) -> list[CheckResult]:
         """Results that failed or errored with severity at or above ``fail_on``.
 
         With ``fail_on="warning"``, ``warned`` results of warning-or-worse severity
         count too; ``never`` returns nothing.
         """
-        if fail_on == "never":
+        fail_on = FailOn(fail_on)
+        if fail_on is FailOn.NEVER:
             return []
-        floor = Severity(fail_on).rank
-        bad = (*_BAD, Status.WARNED) if fail_on in ("warning", "info") else _BAD
+        floor = Severity(fail_on.value).rank
+        warned = fail_on in (FailOn.WARNING, FailOn.INFO)
+        bad = (*_BAD, Status.WARNED) if warned else _BAD
         return [r for r in self.results if r.status in bad and r.severity.rank >= floor]
 
-    def ok(self, fail_on: FailOn = "critical") -> bool:
+    def ok(self, fail_on: FailOn | str = FailOn.CRITICAL) -> bool:
         return not self.failed(fail_on)
 
-    def raise_for_status(self, fail_on: FailOn = "critical") -> RunReport:
+    def raise_for_status(self, fail_on: FailOn | str = FailOn.CRITICAL) -> RunReport:
         """Raise :class:`~modelhealth.errors.ChecksFailed` if anything at or above
         ``fail_on`` failed; return ``self`` otherwise, for chaining."""
         failed = self.failed(fail_on)

@@ -54,9 +54,8 @@ def send_test(
 
     from modelhealth.alerts import registry
     from modelhealth.alerts.base import Alert
-    from modelhealth.config import load_rules
+    from modelhealth.config import load_rules, service_config
     from modelhealth.errors import ExitCode, UsageError
-    from modelhealth.run.policy import service_config
 
     if channel not in registry.channels():
         raise UsageError(

@@ -13,15 +13,16 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from modelhealth.cli.options import DbOpt, RulesOpt
-from modelhealth.errors import ExitCode, MonitorError
+from modelhealth.cli.console import console as new_console
+from modelhealth.cli.console import progress as show_progress
+from modelhealth.cli.options import DbOpt, FailOnOpt, RulesOpt
+from modelhealth.errors import ExitCode, FailOn, MonitorError
 
 __all__ = ["app", "main"]
 
@@ -74,22 +75,6 @@ def _root(
     )
 
 
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr while work runs, only when stderr is a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        yield lambda _: None
-        return
-    with _console(stderr=True).status("starting") as status:
-        yield lambda text: status.update(text)
-
-
 @app.command()
 def check(
     rules: RulesOpt,
@@ -112,14 +97,7 @@ def check(
         typer.Option("--model-version", help="The model version that made the run."),
     ] = None,
     db: DbOpt = None,
-    fail_on: Annotated[
-        str,
-        typer.Option(
-            "--fail-on",
-            help="Exit 1 when a check of this severity or worse fails: "
-            "critical, warning or never.",
-        ),
-    ] = "critical",
+    fail_on: FailOnOpt = FailOn.CRITICAL,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print the machine-readable report on stdout."),
@@ -134,16 +112,11 @@ def check(
     """
     from modelhealth.api import check_run
     from modelhealth.cli.summary import run_summary
-    from modelhealth.errors import UsageError
 
-    if fail_on not in ("critical", "warning", "never"):
-        raise UsageError(
-            f"--fail-on must be critical, warning or never, not {fail_on!r}"
-        )
     # With --json, stdout carries the report alone: a console alert route that
     # writes to stdout is sent to stderr for this command.
     quiet_stdout = contextlib.redirect_stdout(sys.stderr) if as_json else nullcontext()
-    with _progress(not as_json) as progress, quiet_stdout:
+    with show_progress(not as_json) as progress, quiet_stdout:
         report = check_run(
             rules=rules,
             run_id=run_id,
@@ -159,10 +132,10 @@ def check(
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
-        console = _console()
+        console = new_console()
         for text, style in run_summary(report):
             console.print(text, style=style, markup=False)
-    failed = report.failed(fail_on)  # type: ignore[arg-type]
+    failed = report.failed(fail_on)
     raise typer.Exit(ExitCode.CHECKS_FAILED if failed else ExitCode.OK)
 
 
@@ -252,9 +225,9 @@ def status(
     store = open_store(db, existing=True)
     try:
         if model:
-            print_history(_console(), store, model, limit=limit)
+            print_history(new_console(), store, model, limit=limit)
         else:
-            print_models(_console(), store)
+            print_models(new_console(), store)
     finally:
         store.close()
 
@@ -279,7 +252,7 @@ def demo(
     """
     from modelhealth.cli.demo import run_demo
 
-    run_demo(directory, db=db, days=days, console=_console())
+    run_demo(directory, db=db, days=days, console=new_console())
 
 
 def _fail(message: str, code: int) -> int:
@@ -326,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
 def _register_command_modules() -> None:
     import importlib
 
-    for name in ("alerts", "labels", "service", "report"):
+    for name in ("alerts", "labels", "gate", "service", "report"):
         importlib.import_module(f"modelhealth.cli.{name}").register(app)
 
 

@@ -1,6 +1,7 @@
 """Options shared by several ``modelhealth`` commands, declared once.
 
-Imports only typer, like every ``monitor/cli*.py`` module, so that
+Imports only typer (and the light :mod:`modelhealth.errors`), like every module
+of :mod:`modelhealth.cli`, so that
 ``modelhealth --help`` stays fast.
 """
 
@@ -11,7 +12,9 @@ from typing import Annotated, Optional
 
 import typer
 
-__all__ = ["DbOpt", "JsonOpt", "RulesOpt"]
+from modelhealth.errors import FailOn
+
+__all__ = ["DbOpt", "FailOnOpt", "JsonOpt", "RulesOpt"]
 
 DbOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
@@ -32,3 +35,14 @@ JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print the machine-readable result on stdout.")
 ]
 """``--json``: machine-readable output on stdout."""
+
+FailOnOpt = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        help="Exit 1 when a check of this severity or worse fails "
+        "(never: exit 0 whatever failed).",
+        case_sensitive=False,
+    ),
+]
+"""``--fail-on``: the severity that fails the pipeline."""

@@ -3,7 +3,7 @@
 ``serve`` runs the HTTP API and web report under uvicorn and, unless
 ``--no-scheduler``, the scheduler in a background thread of the same process.
 ``scheduler`` runs the scheduler alone. Both read the ``MODELHEALTH_*`` settings of
-:class:`~modelhealth.service.http.settings.ServiceSettings` (tokens only from the
+:class:`~modelhealth.config.ServiceSettings` (tokens only from the
 environment, so
 they never show in ``ps``), reload the rules folders on ``SIGHUP`` and by polling,
 and stop cleanly on ``SIGTERM``/``SIGINT``: running checks finish first.
@@ -24,7 +24,7 @@ from modelhealth.cli.options import DbOpt
 if TYPE_CHECKING:
     import threading
 
-    from modelhealth.service.http.settings import ServiceSettings
+    from modelhealth.config import ServiceSettings
     from modelhealth.service.rulesdir import RulesDir
 
 __all__ = ["register"]
@@ -52,8 +52,8 @@ ReloadOpt = Annotated[
 def _settings(
     db: str | None, rules: list[Path] | None, **more: object
 ) -> ServiceSettings:
+    from modelhealth.config import ServiceSettings
     from modelhealth.errors import UsageError
-    from modelhealth.service.http.settings import ServiceSettings
 
     try:
         return ServiceSettings.from_env(
@@ -127,8 +127,7 @@ def serve(
 
     from modelhealth.service import leader
     from modelhealth.service.http import create_app
-    from modelhealth.service.leader import run_scheduler
-    from modelhealth.service.scheduler import SchedulerOptions
+    from modelhealth.service.scheduler import SchedulerOptions, run_scheduler
     from modelhealth.store import Store
 
     _verbose()
@@ -183,8 +182,7 @@ def scheduler(
     """
     import threading
 
-    from modelhealth.service.leader import run_scheduler
-    from modelhealth.service.scheduler import SchedulerOptions
+    from modelhealth.service.scheduler import SchedulerOptions, run_scheduler
     from modelhealth.store import Store
 
     _verbose()

@@ -20,11 +20,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from modelhealth import config
 from modelhealth.checks.base import CheckContext, CheckResult, Status, utcnow
+from modelhealth.checks.metric import metric_checks
 from modelhealth.errors import DataError, UsageError
+from modelhealth.rules.models import RuleSet
+from modelhealth.run import runner
+from modelhealth.run.inputs import DataArg, read_data
+from modelhealth.run.reference import baseline_reference
+from modelhealth.store.opening import using
 
 if TYPE_CHECKING:
-    from modelhealth.api import DataArg, RulesArg
     from modelhealth.store import Store
 
 __all__ = ["GateVerdict", "evaluate_candidate"]
@@ -74,7 +80,7 @@ class GateVerdict:
 
 def evaluate_candidate(
     *,
-    rules: RulesArg,
+    rules: RuleSet | str | os.PathLike[str],
     candidate_version: str,
     data: DataArg,
     db: str | Store | None = None,
@@ -98,24 +104,16 @@ def evaluate_candidate(
             column.
         StorageError: the store is unreachable.
     """
-    from modelhealth import api
-    from modelhealth.checks.profile import profile_frame
-    from modelhealth.run import runner
+    from modelhealth.checks.profiling import profile_frame
 
-    rule_set = api._rules(rules)
-    gate = [
-        c
-        for c in rule_set.checks
-        if c.kind == "metric"
-        and c.enabled
-        and getattr(c, "stage", "") != "post_deployment"
-    ]
+    rule_set = config.as_rule_set(rules)
+    gate = metric_checks(rule_set, "pre_deployment")
     if not gate:
         raise UsageError(
             f"the rules of model {rule_set.model!r} have no metric check with "
             "stage: pre_deployment or both, so the gate has nothing to evaluate"
         )
-    frame = api._read(data, "holdout data")
+    frame = read_data(data, "holdout data")
     if frame.empty:
         raise DataError("the holdout data has no rows")
     for what, spec in (("prediction", rule_set.prediction), ("label", rule_set.label)):
@@ -124,13 +122,12 @@ def evaluate_candidate(
         if spec.column not in frame.columns:
             raise DataError(f"the holdout data has no {what} column {spec.column!r}")
     when = now or utcnow()
-    store = api.open_store(db)
-    try:
+    with using(db) as store:
         wanted = rule_set.reference.baseline
         baseline = store.baseline(
             rule_set.model, None if wanted in (None, "latest") else wanted
         )
-        reference = None if baseline is None else runner.baseline_reference(baseline)
+        reference = None if baseline is None else baseline_reference(baseline)
         ctx = CheckContext(
             rule_set=rule_set.model_copy(update={"checks": gate}),
             run_id=f"gate:{candidate_version}",
@@ -172,7 +169,4 @@ def evaluate_candidate(
             details={"data": str(data)} if isinstance(data, (str, os.PathLike)) else {},
             created_at=when,
         )
-    finally:
-        if store is not db:
-            store.close()
     return replace(verdict, pk=pk)

@@ -11,14 +11,27 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
-from modelhealth.errors import DataError
+from modelhealth.errors import DataError, UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SUFFIXES", "combine", "iter_batches", "read_frame"]
+    from modelhealth.rules.models import RuleSet
+
+__all__ = [
+    "SUFFIXES",
+    "DataArg",
+    "combine",
+    "iter_batches",
+    "load_frame",
+    "read_data",
+    "read_frame",
+]
+
+DataArg = Union["pd.DataFrame", str, os.PathLike[str]]
+"""Data as the Python API takes it: a pandas DataFrame or a Parquet/CSV path."""
 
 SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv")
 
@@ -194,3 +207,55 @@ def iter_batches(
         raise DataError(
             f"the {what} file {str(p)!r} could not be read as PARQUET: {reason}"
         ) from exc
+
+
+def read_data(data: DataArg, what: str) -> pd.DataFrame:
+    """A frame as it is, or a path read with :func:`read_frame`.
+
+    Raises:
+        UsageError: ``data`` is neither a DataFrame nor a path.
+        DataError: the file is missing or unreadable.
+    """
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, (str, os.PathLike)):
+        return read_frame(data, what=what)
+    raise UsageError(
+        f"{what} must be a pandas DataFrame or a file path, got {type(data).__name__}"
+    )
+
+
+def load_frame(
+    rule_set: RuleSet,
+    inputs: DataArg,
+    predictions: DataArg | None = None,
+    labels: DataArg | None = None,
+) -> pd.DataFrame:
+    """Read and join a run's inputs, predictions and labels into one frame.
+
+    Raises:
+        DataError: a file is missing or unreadable, or column names repeat.
+    """
+    others = {}
+    if predictions is not None:
+        others["predictions"] = read_data(predictions, "predictions")
+    if labels is not None:
+        others["labels"] = read_data(labels, "labels")
+    key = rule_set.label.key if rule_set.label else None
+    return _unique_columns(combine(read_data(inputs, "inputs"), others, key=key))
+
+
+def _unique_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names as text, each once: profiles and results are keyed by them."""
+    names = [str(c) for c in frame.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise DataError(
+            "the run's data has repeated column names: "
+            + ", ".join(map(repr, repeated))
+        )
+    if any(not isinstance(c, str) for c in frame.columns):
+        frame = frame.set_axis(names, axis=1)
+    return frame

@@ -3,7 +3,8 @@
 A production run often has predictions today and ground truth days later (did the
 customer churn?). When a run comes without labels and its rules name ``label.key``
 and have a post-deployment ``metric`` check, the runner calls
-:func:`keep_predictions`: the key, prediction and segment columns are stored with the
+:func:`~modelhealth.run.predictions.predictions_to_keep`: the key, prediction and
+segment columns are stored with the
 run, and its metric checks read ``skipped: labels not available yet``.
 
 When the labels arrive, :func:`attach_labels` (``modelhealth labels``, or the
@@ -20,71 +21,34 @@ have are ignored and counted; a labels file none of whose keys match is an error
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from modelhealth import config
 from modelhealth.checks._text import as_text
-from modelhealth.checks.base import CheckContext, CheckResult, Status, utcnow
+from modelhealth.checks.base import CheckContext, CheckResult, utcnow
+from modelhealth.checks.metric import metric_checks
 from modelhealth.errors import DataError, UsageError
 from modelhealth.report import RunReport
-from modelhealth.rules.models import RuleSet, Severity
+from modelhealth.rules.models import RuleSet
+from modelhealth.run import runner
+from modelhealth.run.inputs import DataArg, read_data
+from modelhealth.run.reference import resolve_reference
+from modelhealth.store.opening import using
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from modelhealth.api import DataArg, RulesArg
     from modelhealth.store import ResultRecord, Store
 
-__all__ = ["attach_labels", "keep_predictions", "kept_columns"]
+__all__ = ["attach_labels"]
 
 
 def _metric_checks(rule_set: RuleSet) -> list[str]:
-    return [
-        c.id
-        for c in rule_set.checks
-        if c.kind == "metric"
-        and c.enabled
-        and getattr(c, "stage", "post_deployment") != "pre_deployment"
-    ]
-
-
-def kept_columns(rule_set: RuleSet) -> list[str]:
-    """The columns kept for late labels: key, prediction, metric checks' segments."""
-    if rule_set.label is None or rule_set.label.key is None:
-        return []
-    if rule_set.prediction is None:
-        return []
-    columns = [rule_set.label.key, rule_set.prediction.column]
-    wanted = set(_metric_checks(rule_set))
-    for check in rule_set.checks:
-        if check.id in wanted:
-            columns += [c for c in check.segment_by or [] if c not in columns]
-    return columns
-
-
-def keep_predictions(
-    store: Store, rule_set: RuleSet, run_id: str, frame: pd.DataFrame
-) -> bool:
-    """Store a run's predictions when its labels are still to come.
-
-    Returns:
-        Whether they were kept: the rules name ``label.key`` and have a
-        post-deployment metric check, the frame has the key and prediction
-        columns, and it has no label yet.
-    """
-    columns = kept_columns(rule_set)
-    if not columns or not _metric_checks(rule_set) or rule_set.label is None:
-        return False
-    label = rule_set.label.column
-    if label in frame.columns and frame[label].notna().any():
-        return False
-    present = [c for c in columns if c in frame.columns]
-    if columns[0] not in present or columns[1] not in present:
-        return False
-    store.save_predictions(rule_set.model, run_id, frame[present], key=columns[0])
-    return True
+    return [c.id for c in metric_checks(rule_set, "post_deployment")]
 
 
 def _join(
@@ -124,7 +88,7 @@ def _join(
 
 def attach_labels(
     *,
-    rules: RulesArg,
+    rules: RuleSet | str | os.PathLike[str],
     run_id: str,
     labels: DataArg,
     key: str | None = None,
@@ -153,11 +117,9 @@ def attach_labels(
             keys, or no label key matching the run.
         StorageError: the store is unreachable.
     """
-    from modelhealth import api, config
-    from modelhealth.checks.profile import profile_frame
-    from modelhealth.run import runner
+    from modelhealth.checks.profiling import profile_frame
 
-    rule_set = api._rules(rules)
+    rule_set = config.as_rule_set(rules)
     if rule_set.label is None:
         raise UsageError(f"the rules of model {rule_set.model!r} have no 'label:'")
     checks = _metric_checks(rule_set)
@@ -170,15 +132,14 @@ def attach_labels(
     if not key:
         raise UsageError("give the key column: --key COLUMN, or label.key in the rules")
     label = rule_set.label.column
-    frame = api._read(labels, "labels")
+    frame = read_data(labels, "labels")
     for column in (key, label):
         if column not in frame.columns:
             raise DataError(
                 f"the labels have no column {column!r} "
                 f"(columns: {', '.join(map(str, frame.columns[:20]))})"
             )
-    store = api.open_store(db)
-    try:
+    with using(db) as store:
         stored = store.run(rule_set.model, run_id)
         if stored is None:
             raise UsageError(f"model {rule_set.model!r} has no stored run {run_id!r}")
@@ -195,7 +156,7 @@ def attach_labels(
                 f"not {key!r}"
             )
         joined, matched, unmatched = _join(kept.frame, frame, key, label, run_id)
-        reference = runner.resolve_reference(store, rule_set, exclude_run_id=run_id)
+        reference = resolve_reference(store, rule_set, exclude_run_id=run_id)
         ctx = CheckContext(
             rule_set=rule_set.model_copy(
                 update={"checks": [rule_set.check(c) for c in checks]}
@@ -230,13 +191,10 @@ def attach_labels(
             report,
             rule_set,
             store=store,
-            report_url=config.report_url(rule_set.model, run_id),
+            report_url=config.report_link(rule_set.model, run_id),
             alert=alert,
         )
         store.mark_labeled(rule_set.model, run_id, matched)
-    finally:
-        if store is not db:
-            store.close()
     return report
 
 
@@ -248,28 +206,9 @@ def _merge(
     placed: set[str] = set()
     for record in stored:
         if record.check_id not in checks:
-            out.append(_result(record))
+            out.append(record.to_result())
         elif record.check_id not in placed:
             placed.add(record.check_id)
             out += [r for r in fresh if r.check_id == record.check_id]
     out += [r for r in fresh if r.check_id not in placed]
     return tuple(out)
-
-
-def _result(r: ResultRecord) -> CheckResult:
-    """A stored result back as a :class:`CheckResult` (missing numbers dropped)."""
-    return CheckResult(
-        check_id=r.check_id,
-        kind=r.kind,
-        subject=r.subject,
-        status=Status(r.status),
-        severity=Severity(r.severity),
-        value=r.value,
-        threshold={k: v for k, v in r.threshold.items() if v is not None},
-        metrics={k: v for k, v in r.metrics.items() if v is not None},
-        details=r.details,
-        failures=tuple(r.failures),
-        message=r.message,
-        started_at=r.started_at,
-        finished_at=r.finished_at,
-    )

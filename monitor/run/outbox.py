@@ -10,8 +10,8 @@ message it replies to.
 
 It runs after every ``modelhealth check`` with a small time budget (a chat outage
 delays the pipeline by at most the budget plus one channel timeout, and never
-changes its exit code), in ``modelhealth alerts flush``, and as the scheduler's job
-``modelhealth.run.outbox:flush_job``.
+changes its exit code), in ``modelhealth alerts flush``, and in the scheduler
+(:class:`~modelhealth.service.scheduler.ServiceScheduler`).
 
 Delivery guarantee: at least once. A message is marked delivered only after the
 channel accepted it; a crash or lost answer between the two sends it again with
@@ -43,7 +43,6 @@ __all__ = [
     "FlushStats",
     "build_channel",
     "flush",
-    "flush_job",
 ]
 
 log = logging.getLogger(__name__)
@@ -229,19 +228,3 @@ def check_budget() -> float:
         return float(os.environ.get("MODELHEALTH_ALERT_BUDGET", DEFAULT_BUDGET))
     except ValueError:
         return DEFAULT_BUDGET
-
-
-def flush_job(db: str | None = None, budget: float = 50.0) -> str:
-    """The scheduler's job (``"modelhealth.run.outbox:flush_job"``): one bounded flush.
-
-    Args:
-        db: the store URL; ``MODELHEALTH_DB`` or the default when ``None``.
-        budget: seconds to spend (keep it below the job's interval).
-
-    Returns:
-        The figures, as one line for the log.
-    """
-    from modelhealth.store import Store
-
-    with Store(db) as store:
-        return str(flush(store, budget=budget))

@@ -21,90 +21,31 @@ from modelhealth.checks.base import (
     CheckContext,
     CheckError,
     CheckResult,
-    Reference,
     Status,
     utcnow,
 )
-from modelhealth.checks.profile import Profile, profile_frame
-from modelhealth.errors import DataError
+from modelhealth.checks.profiling import profile_frame
 from modelhealth.report import RunReport
 from modelhealth.rules.models import CheckParams, RuleSet
+from modelhealth.run.outbox import check_budget, flush
+from modelhealth.run.policy import alert_policy
+from modelhealth.run.predictions import predictions_to_keep
+from modelhealth.run.reference import resolve_reference
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from modelhealth.store import BaselineRecord, Store
+    from modelhealth.store import Store
 
-__all__ = [
-    "Progress",
-    "baseline_reference",
-    "publish",
-    "resolve_reference",
-    "run",
-    "run_checks",
-]
+__all__ = ["Progress", "publish", "quiet", "run", "run_checks"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
+def quiet(_: str) -> None:
     return None
-
-
-def resolve_reference(
-    store: Store, rule_set: RuleSet, *, exclude_run_id: str | None = None
-) -> Reference | None:
-    """What the rules say to compare with, read from the store.
-
-    Returns:
-        The baseline (``reference: {baseline: latest}`` or a version), or the merged
-        profiles of the last N runs (``reference: {window: {last_runs: N}}``), or
-        ``None`` when the store has nothing yet.
-    """
-    spec = rule_set.reference
-    if spec.window is not None:
-        past = store.recent_profiles(
-            rule_set.model, spec.window.last_runs, exclude_run_id=exclude_run_id
-        )
-        if not past:
-            return None
-        profiles = [Profile.from_dict(p) for _, p in past]
-        merged = profiles[0]
-        for other in profiles[1:]:
-            merged = merged.merge(other)
-        return Reference(
-            source="window",
-            label=f"last {len(profiles)} runs",
-            profile=merged,
-            row_counts=tuple(p.row_count for p in profiles),
-        )
-    version = None if spec.baseline in (None, "latest") else spec.baseline
-    baseline = store.baseline(rule_set.model, version)
-    if baseline is None and version is not None:
-        # a misspelt version must not silently switch every drift check off
-        known = [b.version for b in store.baselines(rule_set.model)]
-        raise DataError(
-            f"model {rule_set.model!r} has no baseline {version!r} "
-            f"(reference.baseline in {rule_set.source_file or 'the rules'}); "
-            + (f"registered: {', '.join(known)}" if known else "none is registered yet")
-        )
-    if baseline is None:
-        return None
-    return baseline_reference(baseline)
-
-
-def baseline_reference(baseline: BaselineRecord) -> Reference:
-    """A stored baseline as what checks compare with."""
-    return Reference(
-        source="baseline",
-        label=f"baseline {baseline.version}",
-        profile=Profile.from_dict(baseline.profile),
-        metrics=dict(baseline.metrics),
-        row_counts=(baseline.row_count,),
-        version=baseline.version,
-    )
 
 
 def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
@@ -132,7 +73,7 @@ def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         return single(Status.ERRORED, f"{type(exc).__name__}: {exc}")
 
 
-def run_checks(ctx: CheckContext, progress: Progress = _quiet) -> list[CheckResult]:
+def run_checks(ctx: CheckContext, progress: Progress = quiet) -> list[CheckResult]:
     """Run every enabled check of ``ctx.rule_set``; never raises."""
     results: list[CheckResult] = []
     enabled = [c for c in ctx.rule_set.checks if c.enabled]
@@ -149,6 +90,7 @@ def publish(
     store: Store,
     report_url: str | None = None,
     alert: bool = True,
+    predictions: tuple[pd.DataFrame, str] | None = None,
 ) -> RunReport:
     """Store a checked run with its incidents and alerts, then deliver the alerts.
 
@@ -163,6 +105,7 @@ def publish(
         store: where to save.
         report_url: the link to the run's page, for the messages.
         alert: queue and send messages; ``False`` still tracks incidents.
+        predictions: predictions and their key column to keep for late labels.
 
     Returns:
         The report, with ``run_pk`` set.
@@ -170,18 +113,15 @@ def publish(
     Raises:
         StorageError: the run could not be saved.
     """
-    from modelhealth.run.policy import alert_policy
-
     policy = alert_policy(rule_set, report_url, alert=alert)
-    report = replace(report, run_pk=store.save_run(report, alerts=policy))
+    pk = store.save_run(report, alerts=policy, predictions=predictions)
+    report = replace(report, run_pk=pk)
     if alert:
         _flush(store)
     return report
 
 
 def _flush(store: Store) -> None:
-    from modelhealth.run.outbox import check_budget, flush
-
     try:
         stats = flush(store, budget=check_budget())
     except Exception as exc:  # delivery must never lose the stored run
@@ -203,7 +143,7 @@ def run(
     now: datetime | None = None,
     alert: bool = True,
     report_url: str | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> RunReport:
     """Check one run's data against the rules, store everything, send alerts.
 
@@ -265,8 +205,11 @@ def run(
         details=dict(details or {}),
     )
     progress("storing results")
-    report = publish(report, rule_set, store=store, report_url=report_url, alert=alert)
-    from modelhealth.run.labels import keep_predictions  # for labels that arrive later
-
-    keep_predictions(store, rule_set, run_id, frame)
-    return report
+    return publish(
+        report,
+        rule_set,
+        store=store,
+        report_url=report_url,
+        alert=alert,
+        predictions=predictions_to_keep(rule_set, frame),
+    )

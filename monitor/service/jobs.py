@@ -40,11 +40,17 @@ from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from modelhealth import config
 from modelhealth.checks.base import CheckResult, Status, utcnow
+from modelhealth.checks.freshness import age_text
+from modelhealth.checks.metric import metric_checks
 from modelhealth.errors import DataError, MonitorError
 from modelhealth.report import RunReport
 from modelhealth.rules.durations import parse_duration
 from modelhealth.rules.models import RuleSet, Severity
+from modelhealth.run import inputs, runner
+from modelhealth.run.labels import attach_labels
+from modelhealth.run.request import RunRequest, check
 from modelhealth.service.sources import fields, fill, load_sources
 
 if TYPE_CHECKING:
@@ -104,8 +110,7 @@ def _rules(model: str) -> RuleSet | None:
 
 
 def _link(model: str, run_id: str) -> str | None:
-    base = _ctx().report_url
-    return f"{base.rstrip('/')}/models/{model}/runs/{run_id}" if base else None
+    return config.report_link(model, run_id, base=_ctx().report_url)
 
 
 def _severity(rule_set: RuleSet, kind: str | None = None) -> Severity:
@@ -115,8 +120,6 @@ def _severity(rule_set: RuleSet, kind: str | None = None) -> Severity:
 
 def _publish(report: RunReport, rule_set: RuleSet) -> RunReport:
     """Store a report made here with its incidents and alerts, as the runner does."""
-    from modelhealth.run import runner
-
     link = _link(report.model, report.run_id)
     return runner.publish(report, rule_set, store=_ctx().store, report_url=link)
 
@@ -145,8 +148,6 @@ def run_rule(model: str) -> RunReport | None:
         The stored report (an ``errored`` one when the sources could not be read),
         or ``None`` when the model has no rules any more.
     """
-    from modelhealth.run import runner
-
     rule_set = _rules(model)
     if rule_set is None:
         return None
@@ -174,16 +175,16 @@ def run_rule(model: str) -> RunReport | None:
             ),
             rule_set,
         )
-    return runner.run(
-        rule_set,
+    run = RunRequest(
+        rule_set=rule_set,
         run_id=run_id,
-        frame=frame,
-        store=_ctx().store,
+        inputs=frame,
         source="scheduler",
         details={"scheduled_by": by, **values},
         now=now,
-        report_url=_link(model, run_id),
+        report_base=_ctx().report_url,
     )
+    return check(run, store=_ctx().store)
 
 
 def _latest(store: Store, model: str, *, freshness: bool) -> RunRecord | None:
@@ -198,10 +199,6 @@ def _latest(store: Store, model: str, *, freshness: bool) -> RunRecord | None:
 
 
 def _age(delta: timedelta) -> str:
-    try:
-        from modelhealth.checks.freshness import age_text
-    except ImportError:  # pragma: no cover - the kind ships with checks
-        return str(delta).split(".")[0]
     return age_text(delta)
 
 
@@ -264,12 +261,8 @@ def check_freshness(model: str) -> RunReport | None:
 
 
 def _post_deployment_ids(rule_set: RuleSet) -> set[str]:
-    return {
-        c.id
-        for c in rule_set.checks
-        if c.kind == "metric"
-        and getattr(c, "stage", None) in ("post_deployment", "both")
-    }
+    # enabled checks only: a disabled check's skipped result is no sign of labels due
+    return {c.id for c in metric_checks(rule_set, "post_deployment")}
 
 
 def attach_due_labels(model: str) -> list[RunReport]:
@@ -285,8 +278,6 @@ def attach_due_labels(model: str) -> list[RunReport]:
     wanted = _post_deployment_ids(rule_set)
     if not template or not wanted:
         return []
-    from modelhealth.run import labels
-
     delay = parse_duration(rule_set.label.delay)
     now = utcnow()
     store = _ctx().store
@@ -301,7 +292,7 @@ def attach_due_labels(model: str) -> list[RunReport]:
         if not ours or any(r.status != Status.SKIPPED.value for r in ours):
             continue  # labelled already, or checked before the rules had the check
         values = fields(model, run.run_id, run.started_at, tz)
-        report = _attach(rule_set, run, template, values, labels.attach_labels)
+        report = _attach(rule_set, run, template, values, attach_labels)
         if report is not None:
             done.append(report)
     return done
@@ -314,8 +305,6 @@ def _attach(
     values: dict[str, str],
     attach: Any,
 ) -> RunReport | None:
-    from modelhealth.run import inputs
-
     try:
         frame = inputs.read_frame(fill(template, values), what="labels")
     except DataError as exc:

@@ -16,7 +16,8 @@ must hold the store's **leader lock** before it starts its scheduler:
   a second scheduler refuses to start with :class:`LeaderBusy`, whose message names
   the lock file and the process holding it.
 
-:func:`run_scheduler` is the life of a scheduler process: take the lock or stand by,
+:func:`modelhealth.service.scheduler.run_scheduler` is the life of a scheduler process:
+take the lock or stand by,
 run a :class:`~modelhealth.service.scheduler.ServiceScheduler` while leading, stop
 scheduling at
 once if the lock is lost, and on the stop event (SIGTERM) let running jobs finish.
@@ -28,20 +29,13 @@ import fcntl
 import logging
 import os
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 
 from modelhealth.errors import MonitorError, UsageError
 from modelhealth.store.urls import create_engine, mask, resolve
-
-if TYPE_CHECKING:
-    import threading
-
-    from modelhealth.service.rulesdir import RulesDir
-    from modelhealth.service.scheduler import SchedulerOptions
-    from modelhealth.store import Store
 
 __all__ = [
     "POLL_SECONDS",
@@ -51,7 +45,6 @@ __all__ = [
     "PostgresLock",
     "leader_lock",
     "refuse",
-    "run_scheduler",
 ]
 
 log = logging.getLogger(__name__)
@@ -235,53 +228,3 @@ def refuse(lock: FileLock) -> LeaderBusy:
         f"holding {lock.describe()}); SQLite allows one scheduler: stop it, or run "
         f"'modelhealth serve --no-scheduler' for the API alone"
     )
-
-
-def run_scheduler(
-    store: Store,
-    rules: RulesDir,
-    db_url: str,
-    stop: threading.Event,
-    *,
-    options: SchedulerOptions | None = None,
-    report_url: str | None = None,
-    lock: LeaderLock | None = None,
-) -> None:
-    """Lead or stand by until ``stop`` is set; schedule while leading.
-
-    Args:
-        store: the service's store.
-        rules: the rules in force.
-        db_url: the store's URL (for the job store and the leader lock).
-        stop: set it (on SIGTERM) to end; running jobs finish first.
-        options: the scheduler's knobs.
-        report_url: the web report's base URL.
-        lock: the leader lock; by default the one for ``db_url``.
-
-    Raises:
-        LeaderBusy: SQLite, and another scheduler holds the lock.
-    """
-    from modelhealth.service.scheduler import SchedulerOptions, ServiceScheduler
-
-    options = options or SchedulerOptions()
-    lock = lock or leader_lock(db_url)
-    try:
-        while not stop.is_set():
-            if not lock.acquire():
-                if not lock.waits and isinstance(lock, FileLock):
-                    raise refuse(lock)
-                log.info(
-                    "standing by: %s is held by another scheduler", lock.describe()
-                )
-                stop.wait(options.poll)
-                continue
-            log.info("leading: holding %s", lock.describe())
-            scheduler = ServiceScheduler(store, rules, db_url, options, report_url)
-            scheduler.start()
-            try:
-                while not stop.wait(options.poll) and lock.held():
-                    pass
-            finally:
-                scheduler.shutdown(wait=True)
-    finally:
-        lock.release()

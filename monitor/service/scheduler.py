@@ -23,7 +23,7 @@ whenever the rules change (the job's name holds a fingerprint of its trigger, so
 unchanged job keeps its next run time). Process-local jobs (polling the rules
 folders, flushing the alert outbox) live in a memory job store.
 
-:func:`modelhealth.service.leader.run_scheduler` runs a :class:`ServiceScheduler` only
+:func:`run_scheduler` runs a :class:`ServiceScheduler` only
 while its
 process holds the leader lock.
 """
@@ -31,7 +31,6 @@ process holds the leader lock.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -46,12 +45,20 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from modelhealth.rules.durations import parse_duration
 from modelhealth.rules.models import RuleSet
+from modelhealth.run.outbox import flush
 from modelhealth.service import jobs, leader
+from modelhealth.service.jobrefs import upgrade_job_refs
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store
 from modelhealth.store.urls import resolve
 
-__all__ = ["JOB_TABLE", "SchedulerOptions", "ServiceScheduler", "plan"]
+__all__ = [
+    "JOB_TABLE",
+    "SchedulerOptions",
+    "ServiceScheduler",
+    "plan",
+    "run_scheduler",
+]
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +234,7 @@ class ServiceScheduler:
         self.options = options or SchedulerOptions()
         self.rules = rules
         self.store = store
+        self._db_url = db_url
         jobs.configure(jobs.JobContext(store, rules, report_url))
         self._scheduler = BackgroundScheduler(
             jobstores={
@@ -245,6 +253,7 @@ class ServiceScheduler:
 
     def start(self) -> None:
         """Start scheduling, with the jobs the rules ask for."""
+        upgrade_job_refs(self._db_url, JOB_TABLE)
         self._scheduler.start()
         self.sync()
         self.rules.subscribe(self._on_reload)
@@ -255,15 +264,13 @@ class ServiceScheduler:
                 id="local:reload",
                 jobstore="local",
             )
-        flush = _outbox_flush()
-        if flush is not None:
-            self._scheduler.add_job(
-                flush,
-                IntervalTrigger(seconds=self.options.outbox_every, timezone="UTC"),
-                args=[self.store],
-                id="local:outbox",
-                jobstore="local",
-            )
+        self._scheduler.add_job(
+            flush,
+            IntervalTrigger(seconds=self.options.outbox_every, timezone="UTC"),
+            args=[self.store],
+            id="local:outbox",
+            jobstore="local",
+        )
 
     def _on_reload(self, _: RulesDir) -> None:
         self.sync()
@@ -310,10 +317,49 @@ class ServiceScheduler:
         jobs.configure(None)
 
 
-def _outbox_flush() -> Any:
-    """The alert outbox's ``flush(store)``, when this modelhealth has one."""
+def run_scheduler(
+    store: Store,
+    rules: RulesDir,
+    db_url: str,
+    stop: threading.Event,
+    *,
+    options: SchedulerOptions | None = None,
+    report_url: str | None = None,
+    lock: leader.LeaderLock | None = None,
+) -> None:
+    """Lead or stand by until ``stop`` is set; schedule while leading.
+
+    Args:
+        store: the service's store.
+        rules: the rules in force.
+        db_url: the store's URL (for the job store and the leader lock).
+        stop: set it (on SIGTERM) to end; running jobs finish first.
+        options: the scheduler's knobs.
+        report_url: the web report's base URL.
+        lock: the leader lock; by default the one for ``db_url``.
+
+    Raises:
+        LeaderBusy: SQLite, and another scheduler holds the lock.
+    """
+    options = options or SchedulerOptions()
+    lock = lock or leader.leader_lock(db_url)
     try:
-        outbox = importlib.import_module("modelhealth.run.outbox")
-    except ImportError:
-        return None
-    return getattr(outbox, "flush", None)
+        while not stop.is_set():
+            if not lock.acquire():
+                if not lock.waits and isinstance(lock, leader.FileLock):
+                    raise leader.refuse(lock)
+                log.info(
+                    "standing by: %s is held by another scheduler", lock.describe()
+                )
+                stop.wait(options.poll)
+                continue
+            log.info("leading: holding %s", lock.describe())
+            scheduler = ServiceScheduler(store, rules, db_url, options, report_url)
+            scheduler.start()
+            try:
+                while not stop.wait(options.poll) and lock.held():
+                    pass
+            finally:
+                scheduler.shutdown(wait=True)
+    finally:
+        lock.release()

@@ -3,7 +3,8 @@
 Path templates take ``{run_date}`` (``YYYY-MM-DD`` in the schedule's timezone),
 ``{run_time}`` (``HHMMSS``), ``{run_id}`` and ``{model}``; relative paths are relative
 to the service's working folder. Inputs, predictions and (when labels are not
-delayed) labels are read and joined by :func:`modelhealth.api.load_frame`, the same as
+delayed) labels are read and joined by :func:`modelhealth.run.inputs.load_frame`, the
+same as
 for
 a post-run hook. ``sources.query`` runs an SQL query against ``sources.url`` (any
 SQLAlchemy URL) through ``pandas.read_sql``; it takes the same values as bind
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from modelhealth.errors import DataError
 from modelhealth.rules.models import RuleSet, Sources
+from modelhealth.run.inputs import load_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,8 +87,6 @@ def load_sources(rule_set: RuleSet, values: Mapping[str, str]) -> pd.DataFrame:
     Raises:
         DataError: no source is declared, or one is missing or unreadable.
     """
-    from modelhealth import api
-
     sources = rule_set.sources
     if sources is None or not (sources.inputs or sources.query):
         raise DataError(
@@ -96,7 +96,7 @@ def load_sources(rule_set: RuleSet, values: Mapping[str, str]) -> pd.DataFrame:
         return _query(sources, values)
     assert sources.inputs is not None
     late = rule_set.label is not None and rule_set.label.delay is not None
-    return api.load_frame(
+    return load_frame(
         rule_set,
         fill(sources.inputs, values),
         fill(sources.predictions, values) if sources.predictions else None,

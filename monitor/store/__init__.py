@@ -12,6 +12,7 @@ frozen records of :mod:`modelhealth.store.records`, never ORM objects::
 
 from __future__ import annotations
 
+from modelhealth.store.opening import open_store, using
 from modelhealth.store.records import (
     BaselineRecord,
     HistoryPoint,
@@ -32,4 +33,6 @@ __all__ = [
     "ResultRecord",
     "RunRecord",
     "Store",
+    "open_store",
+    "using",
 ]

@@ -159,24 +159,30 @@ class LabelsMixin:
         Raises:
             StorageError: the run is not stored, or the write failed.
         """
-        data = _to_parquet(frame)
         action = f"could not keep the predictions of run {run_id!r} of model {model!r}"
         with self._session(action) as session:
             pk = session.scalar(_run_pk(model, run_id))
             if pk is None:
                 raise sa.exc.NoResultFound(f"run {run_id!r} is not stored")
-            session.execute(
-                sa.delete(RunPredictionsRow).where(RunPredictionsRow.run_id == pk)
+            self.write_predictions(session, pk, frame, key=key)
+
+    def write_predictions(
+        self, session: Session, run_pk: int, frame: pd.DataFrame, *, key: str
+    ) -> None:
+        """Replace the kept predictions of the run ``run_pk`` inside ``session``
+        (:meth:`Store.save_run` calls it in the run's own transaction)."""
+        session.execute(
+            sa.delete(RunPredictionsRow).where(RunPredictionsRow.run_id == run_pk)
+        )
+        session.add(
+            RunPredictionsRow(
+                run_id=run_pk,
+                created_at=datetime.now(timezone.utc),
+                row_count=len(frame),
+                key_column=key,
+                data=_to_parquet(frame),
             )
-            session.add(
-                RunPredictionsRow(
-                    run_id=pk,
-                    created_at=datetime.now(timezone.utc),
-                    row_count=len(frame),
-                    key_column=key,
-                    data=data,
-                )
-            )
+        )
 
     def predictions(self, model: str, run_id: str) -> PredictionsRecord | None:
         """A run's kept predictions, or ``None`` when none were kept."""

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from modelhealth.checks.base import CheckResult, Status
+from modelhealth.rules.models import Severity
+
 __all__ = [
     "BaselineRecord",
     "HistoryPoint",
@@ -64,6 +67,25 @@ class ResultRecord:
     message: str
     started_at: datetime
     finished_at: datetime
+
+    def to_result(self) -> CheckResult:
+        """The stored result back as a :class:`CheckResult` (missing numbers
+        dropped): the one converter from stored JSON to a result."""
+        return CheckResult(
+            check_id=self.check_id,
+            kind=self.kind,
+            subject=self.subject,
+            status=Status(self.status),
+            severity=Severity(self.severity),
+            value=self.value,
+            threshold={k: v for k, v in self.threshold.items() if v is not None},
+            metrics={k: v for k, v in self.metrics.items() if v is not None},
+            details=self.details,
+            failures=tuple(self.failures),
+            message=self.message,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+        )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from alembic.util.exc import CommandError
@@ -43,6 +43,9 @@ from modelhealth.store.models import (
 from modelhealth.store.records import BaselineRecord
 from modelhealth.store.urls import create_engine, mask, reason, resolve
 from modelhealth.store.webqueries import WebReads
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Store"]
 
@@ -151,7 +154,13 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=changes)
         return int(session.execute(stmt.returning(row.id)).scalar_one())
 
-    def save_run(self, report: RunReport, *, alerts: AlertPolicy | None = None) -> int:
+    def save_run(
+        self,
+        report: RunReport,
+        *,
+        alerts: AlertPolicy | None = None,
+        predictions: tuple[pd.DataFrame, str] | None = None,
+    ) -> int:
         """Save a checked run: the run, its results and its profile, in one transaction.
 
         Saving the same ``(model, run_id)`` again replaces the run's fields, results
@@ -164,6 +173,8 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
             report: the runner's report.
             alerts: the routes and report link to alert with; ``None`` touches no
                 incidents and queues nothing.
+            predictions: a frame of predictions and its key column, kept for
+                labels that arrive later (written in the same transaction).
 
         Returns:
             The run's ``pk``.
@@ -203,6 +214,8 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
             profiles = convert.profile_rows(report.profile, run_id=pk)
             if profiles:
                 session.execute(sa.insert(ColumnProfileRow), profiles)
+            if predictions is not None:
+                self.write_predictions(session, pk, predictions[0], key=predictions[1])
             if alerts is not None:
                 self.queue_run_alerts(
                     session,

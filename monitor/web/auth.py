@@ -18,7 +18,7 @@ import hmac
 
 from fastapi import Request
 
-from modelhealth.service.http.settings import ServiceSettings
+from modelhealth.config import ServiceSettings
 
 __all__ = ["AuthError", "require_read", "require_write"]
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from modelhealth.checks.base import CheckContext, CheckParams, Reference
-from modelhealth.checks.profile import Profile, profile_frame
+from modelhealth.checks.profile import Profile
+from modelhealth.checks.profiling import profile_frame
 from modelhealth.rules.models import LabelSpec, PredictionSpec, RuleSet
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from modelhealth.checks.base import CheckContext, Reference, Status
 from modelhealth.checks.drift import DriftCheck, DriftParams
-from modelhealth.checks.profile import profile_frame
+from modelhealth.checks.profiling import profile_frame
 from modelhealth.rules.models import RuleSet
 
 Rng = np.random.Generator

@@ -146,7 +146,7 @@ def test_no_reference_is_skipped(make_ctx, frame):
 def test_run_profiled_on_other_edges_is_rebinned(make_ctx, frame):
     from dataclasses import replace
 
-    from modelhealth.checks.profile import profile_frame
+    from modelhealth.checks.profiling import profile_frame
 
     check = DriftCheck(DriftParams(id="drift", columns=["spend"]))
     ctx = make_ctx(check.params, frame(2000, seed=1), reference_frame=frame(2000))

@@ -11,7 +11,7 @@ import pytest
 from modelhealth.checks._predictions import reference_positive_rate
 from modelhealth.checks.base import CheckError, Status
 from modelhealth.checks.prediction import PredictionCheck, PredictionParams
-from modelhealth.checks.profile import profile_frame
+from modelhealth.checks.profiling import profile_frame
 from modelhealth.rules.models import PredictionSpec
 
 

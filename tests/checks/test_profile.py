@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modelhealth.checks.profile import QUANTILES, Profile, profile_frame
+from modelhealth.checks.profile import QUANTILES, Profile
+from modelhealth.checks.profiling import profile_frame
 
 
 def roundtrip(profile: Profile) -> Profile:
@@ -195,7 +196,7 @@ def test_bad_bins():
 
 
 def test_profile_batches_equals_one_pass_on_reference_edges(frame, tmp_path):
-    from modelhealth.checks.profile import profile_batches
+    from modelhealth.checks.profiling import profile_batches
     from modelhealth.run.inputs import iter_batches
 
     ref, cur = frame(3000, seed=1), frame(5000, seed=2)
@@ -217,7 +218,7 @@ def test_profile_batches_equals_one_pass_on_reference_edges(frame, tmp_path):
 
 
 def test_profile_batches_without_reference_uses_first_batch_edges(frame):
-    from modelhealth.checks.profile import profile_batches
+    from modelhealth.checks.profiling import profile_batches
 
     df = frame(4000)
     chunks = [df.iloc[i : i + 1000] for i in range(0, 4000, 1000)]

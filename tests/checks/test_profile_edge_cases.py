@@ -13,7 +13,7 @@ import pytest
 
 from modelhealth.checks.base import CheckContext, Reference, Status
 from modelhealth.checks.drift import DriftCheck, DriftParams
-from modelhealth.checks.profile import profile_batches, profile_frame
+from modelhealth.checks.profiling import profile_batches, profile_frame
 from modelhealth.rules.models import RuleSet
 
 

@@ -74,7 +74,7 @@ def test_align_categories_without_other():
 def _profiles(ref: np.ndarray, cur: np.ndarray):
     import pandas as pd
 
-    from modelhealth.checks.profile import profile_frame
+    from modelhealth.checks.profiling import profile_frame
 
     reference = profile_frame(pd.DataFrame({"x": ref}))
     current = profile_frame(pd.DataFrame({"x": cur}), reference=reference)

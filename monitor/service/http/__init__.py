@@ -8,7 +8,7 @@ FastAPI is imported only when this package is, never by ``import monitor``.
 
 from __future__ import annotations
 
+from modelhealth.config import ServiceSettings
 from modelhealth.service.http.app import create_app
-from modelhealth.service.http.settings import ServiceSettings
 
 __all__ = ["ServiceSettings", "create_app"]

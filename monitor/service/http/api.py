@@ -21,9 +21,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from modelhealth.config import ServiceSettings
 from modelhealth.rules.models import RuleSet
+from modelhealth.run.request import RunRequest, check
 from modelhealth.service.http.errors import ApiError, ErrorBody
-from modelhealth.service.http.settings import ServiceSettings
 from modelhealth.service.http.submit import RunPool, safe_path
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store
@@ -263,28 +264,19 @@ def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, A
     }
     store = _store(request)
 
-    def work() -> None:
-        from modelhealth import api
-        from modelhealth.run import runner
+    run = RunRequest(
+        rule_set=rule_set,
+        run_id=body.run_id,
+        inputs=data["inputs"],
+        predictions=data.get("predictions"),
+        labels=data.get("labels"),
+        model_version=body.model_version,
+        source="api",
+        report_base=settings.report_url,
+    )
 
-        frame = api.load_frame(
-            rule_set, data["inputs"], data.get("predictions"), data.get("labels")
-        )
-        link = None
-        if settings.report_url:
-            base = settings.report_url.rstrip("/")
-            link = f"{base}/models/{body.model}/runs/{body.run_id}"
-        details = {k: str(v) for k, v in data.items() if not hasattr(v, "columns")}
-        runner.run(
-            rule_set,
-            run_id=body.run_id,
-            frame=frame,
-            store=store,
-            model_version=body.model_version,
-            source="api",
-            details=details,
-            report_url=link,
-        )
+    def work() -> None:
+        check(run, store=store)
 
     pool: RunPool = request.app.state.runs
     pool.submit(body.model, body.run_id, work)

@@ -2,7 +2,7 @@
 
 The app keeps its state on ``app.state``:
 
-- ``settings``: the :class:`~modelhealth.service.http.settings.ServiceSettings`;
+- ``settings``: the :class:`~modelhealth.config.ServiceSettings`;
 - ``store``: the :class:`~modelhealth.store.Store` every route and page reads;
 - ``rules``: the :class:`~modelhealth.service.rulesdir.RulesDir` in force (reloaded in
 place);
@@ -26,8 +26,8 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import modelhealth.web
+from modelhealth.config import ServiceSettings
 from modelhealth.service.http import api, errors, metrics
-from modelhealth.service.http.settings import ServiceSettings
 from modelhealth.service.http.submit import RunPool
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store

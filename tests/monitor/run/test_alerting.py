@@ -157,10 +157,10 @@ def test_service_routes_and_report_link_apply_to_every_model(
             "min_severity: critical}\n"
         )
         monkeypatch.setenv("MODELHEALTH_CONFIG", str(config))
-        from modelhealth.config import report_url
+        from modelhealth.config import report_link
 
         rule_set = RuleSet(version=1, model="churn")
-        link = report_url("churn", "r1")
+        link = report_link("churn", "r1")
         runner.publish(
             report("r1", T0, result()), rule_set, store=store, report_url=link
         )

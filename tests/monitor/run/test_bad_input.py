@@ -11,7 +11,9 @@ import pytest
 
 import modelhealth
 from modelhealth.cli.app import main
+from modelhealth.config import load_rules
 from modelhealth.errors import DataError, ExitCode
+from modelhealth.run.inputs import load_frame
 
 RULES = textwrap.dedent(
     """\
@@ -87,8 +89,8 @@ def test_predictions_file_wins_and_is_joined_on_the_key(project, capsys):
     preds = pd.read_parquet(project / "run.parquet")[["customer_id", "score"]]
     preds["score"] = 0.99
     preds.sample(frac=1, random_state=1).to_csv(project / "p.csv", index=False)
-    frame = modelhealth.api.load_frame(
-        modelhealth.api._rules(project.write()),
+    frame = load_frame(
+        load_rules(project.write()),
         project / "run.parquet",
         project / "p.csv",
     )

@@ -19,9 +19,8 @@ import pytest
 import uvicorn
 
 from modelhealth.service.http import ServiceSettings, create_app
-from modelhealth.service.leader import run_scheduler
 from modelhealth.service.rulesdir import RulesDir
-from modelhealth.service.scheduler import SchedulerOptions
+from modelhealth.service.scheduler import SchedulerOptions, run_scheduler
 from modelhealth.store import Store
 
 WRITE = "w-secret"

@@ -16,7 +16,16 @@ EXPORTS = {
         "error_response",
         "install",
     ],
-    "modelhealth.service.http.settings": ["ServiceSettings"],
+    "modelhealth.config": [
+        "DEFAULT_CONFIG",
+        "DEFAULT_DB",
+        "ServiceSettings",
+        "as_rule_set",
+        "db_url",
+        "load_rules",
+        "report_link",
+        "service_config",
+    ],
     "modelhealth.service.jobs": [
         "FRESHNESS_PREFIX",
         "JobContext",

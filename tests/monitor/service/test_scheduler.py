@@ -15,13 +15,13 @@ import sqlalchemy as sa
 
 from modelhealth.errors import DataError
 from modelhealth.service import leader
-from modelhealth.service.leader import run_scheduler
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.service.scheduler import (
     JOB_TABLE,
     SchedulerOptions,
     ServiceScheduler,
     plan,
+    run_scheduler,
 )
 from modelhealth.store import Store
 from tests.monitor.service.conftest import FAST, RULES, wait_until, write_rules

@@ -87,6 +87,8 @@ def test_all_is_guarded() -> None:
         "ResultRecord",
         "RunRecord",
         "Store",
+        "open_store",
+        "using",
     ]
     assert all(hasattr(modelhealth.store, name) for name in modelhealth.store.__all__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from modelhealth.service.http.settings import ServiceSettings
+from modelhealth.config import ServiceSettings
 from modelhealth.store import Store
 from tests.monitor.web.seed import seed, seed_incidents
 

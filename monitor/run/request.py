@@ -1,0 +1,121 @@
+"""The one front door: every run, whoever asks, is checked through :func:`check`.
+
+The Python API (:func:`modelhealth.check_run`, and through it the CLI's ``check``),
+the HTTP API (``POST /api/v1/runs``) and the scheduler's jobs each describe the run
+as a :class:`RunRequest`; :func:`check` validates its ids, reads and joins its data,
+builds the run's report link and hands the frame to
+:func:`modelhealth.run.runner.run`, which checks, stores and alerts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from modelhealth import config
+from modelhealth.errors import UsageError
+from modelhealth.report import RunReport
+from modelhealth.rules.models import RuleSet
+from modelhealth.run import runner
+from modelhealth.run.inputs import DataArg, load_frame
+
+if TYPE_CHECKING:
+    from modelhealth.store import Store
+
+__all__ = ["RunRequest", "check", "check_ids"]
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One run to check, as a caller describes it.
+
+    Attributes:
+        rule_set: the model's rules.
+        run_id: the pipeline's id for the run; checking it again replaces it.
+        inputs: the run's features (a DataFrame, or a Parquet or CSV path).
+        predictions: the model's outputs, if not columns of ``inputs``.
+        labels: ground truth, if known already and not columns of ``inputs``.
+        model_version: the version that produced the run.
+        source: who asked (``python``, ``cli``, ``api``, ``scheduler``).
+        details: JSON-able extras stored with the run; data paths are added.
+        now: the check time (tz-aware); defaults to now.
+        alert: send alerts through the rules' routes.
+        report_base: the web report's base URL for links; ``None`` takes the
+            configured one (:func:`modelhealth.config.report_link`).
+    """
+
+    rule_set: RuleSet
+    run_id: str
+    inputs: DataArg
+    predictions: DataArg | None = None
+    labels: DataArg | None = None
+    model_version: str | None = None
+    source: str = "python"
+    details: Mapping[str, Any] = field(default_factory=dict)
+    now: datetime | None = None
+    alert: bool = True
+    report_base: str | None = None
+
+
+def check_ids(run_id: str, model_version: str | None = None) -> None:
+    """Refuse an empty run id, and control characters in the run id or version
+    (they go into mail subjects and URLs).
+
+    Raises:
+        UsageError: naming the id.
+    """
+    if not run_id.strip():
+        raise UsageError("run_id must not be empty")
+    for what, text in (("run_id", run_id), ("model_version", model_version or "")):
+        if any(ord(ch) < 32 for ch in text):
+            raise UsageError(f"{what} {text!r} must not hold control characters")
+
+
+def check(
+    request: RunRequest, *, store: Store, progress: runner.Progress | None = None
+) -> RunReport:
+    """Check one run: read its data, run every check, store it, send its alerts.
+
+    Args:
+        request: the run.
+        store: where the reference is read and the run is written.
+        progress: called with a short line before each step.
+
+    Returns:
+        The stored report (``run_pk`` set).
+
+    Raises:
+        UsageError: an empty run id or control characters in an id.
+        DataError: the data is missing or unreadable.
+        StorageError: the store is unreachable.
+    """
+    check_ids(request.run_id, request.model_version)
+    rule_set = request.rule_set
+    frame = load_frame(rule_set, request.inputs, request.predictions, request.labels)
+    paths = {
+        what: str(value)
+        for what, value in (
+            ("inputs", request.inputs),
+            ("predictions", request.predictions),
+            ("labels", request.labels),
+        )
+        if isinstance(value, (str, os.PathLike))
+    }
+    return runner.run(
+        rule_set,
+        run_id=request.run_id,
+        frame=frame,
+        store=store,
+        model_version=request.model_version,
+        source=request.source,
+        details={**request.details, **paths},
+        now=request.now,
+        alert=request.alert,
+        report_url=config.report_link(
+            rule_set.model, request.run_id, base=request.report_base
+        ),
+        progress=progress or runner.quiet,
+    )
