@@ -47,4 +47,4 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'monitor' has no attribute {name!r}")
+    raise AttributeError(f"module 'modelhealth' has no attribute {name!r}")

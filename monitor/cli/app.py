@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         if rules_errors is not None and isinstance(exc, rules_errors.RulesError):
             code = _fail(str(exc), ExitCode.USAGE)
         else:  # a bug: say so plainly, exit 3 (nothing was checked), no traceback
-            logging.getLogger("monitor").debug("unexpected error", exc_info=True)
+            logging.getLogger("modelhealth").debug("unexpected error", exc_info=True)
             code = _fail(
                 f"error: unexpected {type(exc).__name__}: {exc}\n"
                 "  this is a bug in modelhealth; run again with --debug for the "

@@ -95,7 +95,7 @@ def _signals(stop: threading.Event | None, rules: RulesDir) -> None:
 def _verbose() -> None:
     import logging
 
-    logger = logging.getLogger("monitor")
+    logger = logging.getLogger("modelhealth")
     if logger.getEffectiveLevel() > logging.INFO:
         logger.setLevel(logging.INFO)
 

@@ -13,13 +13,13 @@ use their shared ``INSERT ... ON CONFLICT`` dialect.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from alembic.util.exc import CommandError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -113,7 +113,14 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
             raise StorageError(
                 self._url, f"{action}: {reason(exc, self._raw_url)}"
             ) from exc
-        except CommandError as exc:  # e.g. a revision this code does not know
+        except Exception as exc:
+            # Alembic's CommandError (e.g. a revision this code does not know);
+            # Alembic is imported only to migrate, so it is looked up, not imported
+            alembic_errors = sys.modules.get("alembic.util.exc")
+            if alembic_errors is None or not isinstance(
+                exc, alembic_errors.CommandError
+            ):
+                raise
             hint = "is the database newer than this modelhealth?"
             raise StorageError(self._url, f"{action}: {exc} ({hint})") from exc
 

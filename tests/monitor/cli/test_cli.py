@@ -352,7 +352,7 @@ def test_help_is_fast_to_import():
 
 def test_python_dash_m_monitor():
     proc = subprocess.run(
-        [sys.executable, "-m", "monitor", "--version"],
+        [sys.executable, "-m", "modelhealth", "--version"],
         capture_output=True,
         text=True,
         env={**os.environ},

@@ -24,7 +24,16 @@ def _get(url: str) -> httpx.Response | None:
 def test_serve_reload_on_sighup_and_sigterm(tmp_path: Path, rules_dir: Path) -> None:
     port = free_port()
     db = f"sqlite:///{tmp_path / 'serve.db'}"
-    cmd = [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--db", db]
+    cmd = [
+        sys.executable,
+        "-m",
+        "modelhealth",
+        "serve",
+        "--port",
+        str(port),
+        "--db",
+        db,
+    ]
     cmd += ["--rules", str(rules_dir), "--reload-every", "0"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODELHEALTH_")}
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)

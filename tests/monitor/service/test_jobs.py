@@ -69,7 +69,7 @@ checks:
 def test_delayed_labels_are_attached_when_due(
     tmp_path: Path, rules_dir: Path, store, start, frame, caplog
 ) -> None:
-    caplog.set_level("INFO", logger="monitor")
+    caplog.set_level("INFO", logger="modelhealth")
     pytest.importorskip(
         "modelhealth.run.labels", reason="modelhealth.run.labels is not there yet"
     )
@@ -95,3 +95,26 @@ def test_delayed_labels_are_attached_when_due(
     assert after.check_id == "live-auc"
     assert after.status == "passed"
     assert after.value is not None
+
+
+def test_the_scheduler_waits_for_labels_of_enabled_metric_checks_only(
+    tmp_path: Path,
+) -> None:
+    """Issue 9: the scheduler's copy of the stage filter counted disabled checks."""
+    from modelhealth.checks.metric import metric_checks
+    from modelhealth.config import load_rules
+    from modelhealth.service import jobs
+
+    path = tmp_path / "churn.yaml"
+    path.write_text(
+        LABELLED.format(root=tmp_path).replace("min: 0.1}", "min: 0.1, enabled: false}")
+        + "  - {id: gate-auc, kind: metric, metric: roc_auc, min: 0.1, stage: both}\n"
+        + "  - {id: pre-auc, kind: metric, metric: roc_auc, min: 0.1, "
+        "stage: pre_deployment}\n"
+    )
+    rule_set = load_rules(path)
+    assert jobs._post_deployment_ids(rule_set) == {"gate-auc"}
+    assert [c.id for c in metric_checks(rule_set, "pre_deployment")] == [
+        "gate-auc",
+        "pre-auc",
+    ]

@@ -50,7 +50,7 @@ def test_standby_takes_over_when_the_leader_dies(
     )
     store = Store(pg_url)  # migrate once, before two processes race to
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODELHEALTH_")}
-    cmd = [sys.executable, "-m", "monitor", "scheduler", "--db", pg_url]
+    cmd = [sys.executable, "-m", "modelhealth", "scheduler", "--db", pg_url]
     cmd += ["--rules", str(rules_dir), "--reload-every", "0"]
     procs = [
         subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
