@@ -19,21 +19,11 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
-from slack_sdk.http_retry.handler import RetryHandler
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
-from slack_sdk.webhook import WebhookClient
 
+from modelhealth.alerts._retry import retry_after_header
 from modelhealth.alerts._secrets import (
     EnvName,
     check_url,
@@ -45,6 +35,10 @@ from modelhealth.alerts._slack_blocks import blocks
 from modelhealth.alerts.base import Alert, Channel, Delivery
 from modelhealth.alerts.render import render_text
 from modelhealth.rules.models import ChannelParams
+
+if TYPE_CHECKING:  # slack-sdk is imported when a Slack channel is made
+    from slack_sdk import WebClient
+    from slack_sdk.webhook import WebhookClient
 
 __all__ = ["SlackChannel", "SlackParams"]
 
@@ -81,37 +75,6 @@ class SlackParams(ChannelParams):
         return self
 
 
-class _ShortRateLimitHandler(RateLimitErrorRetryHandler):
-    """Sleep out a 429 inside the call only when ``Retry-After`` is short."""
-
-    def __init__(self, max_wait: float) -> None:
-        super().__init__(max_retry_count=1)
-        self.max_wait = max_wait
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if response is None or response.status_code != 429:
-            return False
-        return (_retry_after(response.headers) or 1.0) <= self.max_wait
-
-
-def _retry_after(headers: Any) -> float | None:
-    for name, value in dict(headers or {}).items():
-        if name.lower() == "retry-after":
-            first = value[0] if isinstance(value, list) else value
-            try:
-                return float(first)
-            except (TypeError, ValueError):
-                return None
-    return None
-
-
 class SlackChannel(Channel):
     """Sends through ``client`` (Web API) or ``webhook``, built from the params
     and the environment when not given."""
@@ -124,13 +87,15 @@ class SlackChannel(Channel):
         client: WebClient | None = None,
         webhook: WebhookClient | None = None,
     ) -> None:
+        from slack_sdk import WebClient
+        from slack_sdk.webhook import WebhookClient
+
+        from modelhealth.alerts._slack_retry import retry_handlers
+
         super().__init__(params)
         assert isinstance(params, SlackParams)
         self._p = params
-        handlers: list[RetryHandler] = [
-            ConnectionErrorRetryHandler(max_retry_count=1),
-            _ShortRateLimitHandler(params.max_wait),
-        ]
+        handlers = retry_handlers(params.max_wait)
         self._secret = read_secret(params.token_env or params.webhook_url_env or "")
         if params.token_env is not None:
             self._client = client or WebClient(
@@ -149,6 +114,8 @@ class SlackChannel(Channel):
             )
 
     def send(self, alert: Alert) -> Delivery:
+        from slack_sdk.errors import SlackApiError
+
         text = render_text(alert)
         try:
             if self._p.token_env is None:
@@ -159,7 +126,7 @@ class SlackChannel(Channel):
             error = exc.response.get("error") if exc.response.data else None
             return self._failed(
                 f"HTTP {status}: {error or 'no error given'}",
-                _retry_after(exc.response.headers) if status == 429 else None,
+                retry_after_header(exc.response.headers) if status == 429 else None,
             )
         except Exception as exc:  # the transport: refused, reset, timed out
             return self._failed(f"{type(exc).__name__}: {exc}")
@@ -190,7 +157,11 @@ class SlackChannel(Channel):
         response = self._webhook.send(text=text, blocks=blocks(alert))
         if 200 <= response.status_code < 300:
             return Delivery(channel=self.name, ok=True)
-        retry = _retry_after(response.headers) if response.status_code == 429 else None
+        retry = (
+            retry_after_header(response.headers)
+            if response.status_code == 429
+            else None
+        )
         return self._failed(
             f"HTTP {response.status_code}: {response.body[:200]}", retry
         )

@@ -21,12 +21,11 @@ import hashlib
 import hmac
 import json
 import time
-from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import httpx
 from pydantic import Field, SecretStr, model_validator
 
+from modelhealth.alerts._retry import retry_after
 from modelhealth.alerts._secrets import (
     EnvName,
     check_url,
@@ -37,6 +36,9 @@ from modelhealth.alerts._secrets import (
 from modelhealth.alerts.base import Alert, Channel, Delivery
 from modelhealth.alerts.render import render_json
 from modelhealth.rules.models import ChannelParams
+
+if TYPE_CHECKING:  # httpx is imported when a webhook channel is made
+    import httpx
 
 __all__ = ["SIGNATURE_HEADER", "WebhookChannel", "WebhookParams", "sign", "verify"]
 
@@ -101,18 +103,6 @@ def verify(
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        try:
-            return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-        except (TypeError, ValueError):
-            return None
-
-
 class WebhookChannel(Channel):
     """Sends with ``client`` (an :class:`httpx.Client`; one is made if not given)."""
 
@@ -121,6 +111,8 @@ class WebhookChannel(Channel):
     def __init__(
         self, params: ChannelParams, client: httpx.Client | None = None
     ) -> None:
+        import httpx
+
         super().__init__(params)
         assert isinstance(params, WebhookParams)
         self._p = params
@@ -130,6 +122,7 @@ class WebhookChannel(Channel):
         self._secret = read_secret(params.secret_env) if params.secret_env else None
         self._own = client is None
         self._client = client or httpx.Client(timeout=params.timeout)
+        self._transport_errors = httpx.HTTPError
 
     def close(self) -> None:
         if self._own:
@@ -153,12 +146,12 @@ class WebhookChannel(Channel):
             response = self._client.post(
                 self._url.get_secret_value(), content=body, headers=headers
             )
-        except httpx.HTTPError as exc:
+        except self._transport_errors as exc:
             return self._failed(f"{type(exc).__name__}: {exc}")
         if response.is_success:
             return Delivery(channel=self.name, ok=True)
         retry = (
-            _retry_after(response.headers.get("Retry-After"))
+            retry_after(response.headers.get("Retry-After"))
             if response.status_code == 429
             else None
         )

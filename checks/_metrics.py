@@ -20,13 +20,18 @@ scikit-learn is imported here only, when the first metric is computed.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pandas.api import types as ptypes
 
+from modelhealth.checks._metric_names import (
+    CLASSIFICATION,
+    HIGHER_IS_BETTER,
+    REGRESSION,
+    SCORE_METRICS,
+    MetricName,
+)
 from modelhealth.checks._text import as_text, scalar_text
 from modelhealth.checks.base import CheckError
 from modelhealth.rules.models import PredictionSpec
@@ -41,28 +46,6 @@ __all__ = [
     "is_score",
 ]
 
-MetricName = Literal[
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "roc_auc",
-    "pr_auc",
-    "log_loss",
-    "brier",
-    "mae",
-    "rmse",
-    "mape",
-    "r2",
-]
-CLASSIFICATION = frozenset(
-    {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier"}
-)
-REGRESSION = frozenset({"mae", "rmse", "mape", "r2"})
-SCORE_METRICS = frozenset({"roc_auc", "pr_auc", "log_loss", "brier"})
-HIGHER_IS_BETTER = frozenset(
-    {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "r2"}
-)
 _TRUE = {"1", "1.0", "true"}
 
 

@@ -41,7 +41,6 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelhealth.checks import _methods
-from modelhealth.checks._summarize import histogram
 from modelhealth.checks.base import (
     Check,
     CheckContext,
@@ -292,6 +291,8 @@ def _rebinned(
         return cur.counts
     if cur.name not in ctx.frame.columns:
         return None
+    from modelhealth.checks._summarize import histogram  # imports pandas
+
     values = ctx.frame[cur.name].to_numpy(dtype=np.float64, na_value=np.nan)
     return histogram(values[np.isfinite(values)], ref.edges)
 

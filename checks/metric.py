@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from modelhealth.checks._metrics import HIGHER_IS_BETTER, MetricName
+from modelhealth.checks._metric_names import HIGHER_IS_BETTER, MetricName
 from modelhealth.checks.base import (
     Check,
     CheckContext,

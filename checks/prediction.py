@@ -28,8 +28,6 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelhealth.checks import _predictions as pr
-from modelhealth.checks._metrics import is_score
 from modelhealth.checks.base import (
     Check,
     CheckContext,
@@ -78,6 +76,8 @@ class PredictionCheck(Check[PredictionParams]):
     params_type = PredictionParams
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
+        from modelhealth.checks import _predictions as pr  # imports pandas
+
         spec = ctx.rule_set.prediction
         if spec is None:
             raise CheckError("a prediction check needs 'prediction: {column: ...}'")
@@ -128,6 +128,9 @@ class PredictionCheck(Check[PredictionParams]):
         return replace(found, kind="prediction", subject="drift")
 
     def _range(self, values: pd.Series, column: str, task: str) -> list[CheckResult]:
+        from modelhealth.checks import _predictions as pr
+        from modelhealth.checks._metrics import is_score
+
         lo, hi = self.params.min_value, self.params.max_value
         numeric = pr.is_number(values)
         if lo is None and hi is None:

@@ -18,10 +18,8 @@ every share. Without a reference only the absolute null bound is graded.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelhealth.checks.base import (
@@ -35,6 +33,9 @@ from modelhealth.checks.base import (
 )
 from modelhealth.checks.profile import ColumnProfile
 from modelhealth.rules.models import Threshold
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["QualityBounds", "QualityCheck", "QualityParams"]
 
@@ -94,6 +95,9 @@ class QualityCheck(Check[QualityParams]):
     def _column(
         self, series: pd.Series, column: str, ref: ColumnProfile | None
     ) -> CheckResult:
+        import numpy as np
+        import pandas as pd
+
         rows = len(series)
         shares: dict[Measure, float] = {}
         reference: dict[Measure, float] = {}
