@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from modelhealth.checks.base import CheckResult, Status, utcnow
-from modelhealth.rules.models import ChannelParams, Severity
+from modelhealth.rules.models import ChannelParams
 
 __all__ = [
     "Alert",
@@ -33,7 +33,6 @@ __all__ = [
     "Delivery",
     "DeliveryError",
     "Streak",
-    "result_from_dict",
     "result_key",
 ]
 
@@ -52,29 +51,6 @@ class DeliveryError(Exception):
 def result_key(check_id: str, subject: str | None) -> str:
     """How results and incidents are named: ``feature-drift[spend]``."""
     return check_id + (f"[{subject}]" if subject is not None else "")
-
-
-def result_from_dict(data: Mapping[str, Any]) -> CheckResult:
-    """The inverse of :meth:`CheckResult.to_dict` (``None`` numbers stay out)."""
-
-    def numbers(key: str) -> dict[str, float]:
-        return {k: float(v) for k, v in (data.get(key) or {}).items() if v is not None}
-
-    return CheckResult(
-        check_id=str(data["check_id"]),
-        kind=str(data["kind"]),
-        subject=data.get("subject"),
-        status=Status(data["status"]),
-        severity=Severity(data.get("severity", "warning")),
-        value=data.get("value"),
-        threshold=numbers("threshold"),
-        metrics=numbers("metrics"),
-        details=dict(data.get("details") or {}),
-        failures=tuple(data.get("failures") or ()),
-        message=str(data.get("message", "")),
-        started_at=datetime.fromisoformat(data["started_at"]),
-        finished_at=datetime.fromisoformat(data["finished_at"]),
-    )
 
 
 @dataclass(frozen=True)
@@ -170,7 +146,7 @@ class Alert:
         return cls(
             model=str(data["model"]),
             run_id=str(data["run_id"]),
-            results=tuple(result_from_dict(r) for r in data.get("results", ())),
+            results=tuple(CheckResult.from_dict(r) for r in data.get("results", ())),
             kind=data.get("kind", "problem"),
             model_version=data.get("model_version"),
             report_url=data.get("report_url"),

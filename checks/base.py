@@ -134,6 +134,38 @@ class CheckResult:
             "finished_at": self.finished_at.isoformat(),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckResult:
+        """The inverse of :meth:`to_dict` (``None`` numbers stay out): the one way
+        a stored or queued result becomes a result again. Times may be ISO text
+        or datetimes (a stored record's)."""
+
+        def numbers(key: str) -> dict[str, float]:
+            values = data.get(key) or {}
+            return {k: float(v) for k, v in values.items() if v is not None}
+
+        def moment(key: str) -> datetime:
+            value = data[key]
+            return (
+                value if isinstance(value, datetime) else datetime.fromisoformat(value)
+            )
+
+        return cls(
+            check_id=str(data["check_id"]),
+            kind=str(data["kind"]),
+            subject=data.get("subject"),
+            status=Status(data["status"]),
+            severity=Severity(data.get("severity", "warning")),
+            value=data.get("value"),
+            threshold=numbers("threshold"),
+            metrics=numbers("metrics"),
+            details=dict(data.get("details") or {}),
+            failures=tuple(data.get("failures") or ()),
+            message=str(data.get("message", "")),
+            started_at=moment("started_at"),
+            finished_at=moment("finished_at"),
+        )
+
 
 @dataclass(frozen=True)
 class Reference:

@@ -8,12 +8,11 @@ fields are plain ``dict``/``list`` values in which a non-finite number is ``None
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from modelhealth.checks.base import CheckResult, Status
-from modelhealth.rules.models import Severity
+from modelhealth.checks.base import CheckResult
 
 __all__ = [
     "BaselineRecord",
@@ -70,22 +69,8 @@ class ResultRecord:
 
     def to_result(self) -> CheckResult:
         """The stored result back as a :class:`CheckResult` (missing numbers
-        dropped): the one converter from stored JSON to a result."""
-        return CheckResult(
-            check_id=self.check_id,
-            kind=self.kind,
-            subject=self.subject,
-            status=Status(self.status),
-            severity=Severity(self.severity),
-            value=self.value,
-            threshold={k: v for k, v in self.threshold.items() if v is not None},
-            metrics={k: v for k, v in self.metrics.items() if v is not None},
-            details=self.details,
-            failures=tuple(self.failures),
-            message=self.message,
-            started_at=self.started_at,
-            finished_at=self.finished_at,
-        )
+        dropped), through :meth:`CheckResult.from_dict`."""
+        return CheckResult.from_dict(asdict(self))
 
 
 @dataclass(frozen=True)
