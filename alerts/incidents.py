@@ -14,7 +14,11 @@ the run's own transaction, see ``modelhealth.store.alerting``):
 - a ``passed`` result resolves the open incident, and each route that heard of it
   gets a resolution that replies to the message that told it (a Slack thread);
 - one run gives at most one problem-or-reminder message per route (worst first,
-  so 30 drifted features are one message) plus one resolution per opening message.
+  so 30 drifted features are one message) plus one resolution per opening message;
+- an acknowledged incident (:class:`~modelhealth.alerts.silences.Ack`) gets no
+  reminders while the acknowledgement holds; a silenced one (a matching active
+  :class:`~modelhealth.alerts.silences.Silence`) gets no problem or reminder
+  message at all, and is marked with the silence's id.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Literal
 
 from modelhealth.alerts.base import Alert, AlertKind, Streak, result_key
 from modelhealth.alerts.routing import matches, route_key
+from modelhealth.alerts.silences import Ack, Silence, silencing
 from modelhealth.checks.base import CheckResult, Status
 from modelhealth.rules.durations import parse_duration
 from modelhealth.rules.models import ChannelParams
@@ -88,6 +93,8 @@ class IncidentState:
     routes: Mapping[str, RouteState] = field(default_factory=dict)
     resolved_at: datetime | None = None
     id: int | None = None
+    ack: Ack | None = None
+    silence_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -162,6 +169,7 @@ def decide(
     run_id: str,
     now: datetime,
     model_version: str | None = None,
+    silences: Sequence[Silence] = (),
 ) -> Plan:
     """Decide incidents and messages for one run.
 
@@ -173,6 +181,7 @@ def decide(
         run_id: the run's id.
         now: the run's finish time; incidents are dated by it.
         model_version: the version that produced the run.
+        silences: the model's silences; those active at ``now`` hold messages back.
 
     Returns:
         The incidents' new states and the messages to queue.
@@ -200,6 +209,14 @@ def decide(
         elif r.status is Status.PASSED and old is not None:
             outcomes[key] = Outcome("resolved", replace(old, resolved_at=now))
     by_key = {result_key(r.check_id, r.subject): r for r in results}
+    for key, outcome in outcomes.items():
+        st = outcome.state
+        quiet = silencing(
+            silences, model=model, check_id=st.check_id, subject=st.subject,
+            severity=st.severity, now=now,
+        )  # fmt: skip
+        silence_id = None if quiet is None or outcome.change == "resolved" else quiet.id
+        outcomes[key] = replace(outcome, state=replace(st, silence_id=silence_id))
 
     def alert(kind: AlertKind, picked: Sequence[CheckResult]) -> Alert:
         streaks = {}
@@ -223,12 +240,16 @@ def decide(
         new: list[str] = []
         due: list[str] = []
         for key, outcome in outcomes.items():
-            if outcome.change == "resolved" or not matches(route, by_key[key]):
+            st = outcome.state
+            if outcome.change == "resolved" or st.silence_id is not None:
                 continue
-            told = outcome.state.routes.get(rk)
+            if not matches(route, by_key[key]):
+                continue
+            told = st.routes.get(rk)
+            acked = st.ack is not None and st.ack.active(now)
             if told is None:
                 new.append(key)
-            elif _due(route, told, now):
+            elif not acked and _due(route, told, now):
                 due.append(key)
         told_now = [*new, *due]
         if told_now:

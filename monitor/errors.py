@@ -11,6 +11,7 @@ The tree::
      alert waits
      +-- modelhealth.errors.MonitorError  the service's own errors
           +-- UsageError              a command was called wrong (exit 2)
+          |    +-- NotFound           no such incident or silence (exit 2)
           +-- DataError               the data is missing, unreadable or empty (exit 3)
           +-- StorageError            the store is unreachable or failed (exit 3)
           +-- ChecksFailed            raise_for_status found failed checks (exit 1)
@@ -34,6 +35,7 @@ __all__ = [
     "ExitCode",
     "FailOn",
     "MonitorError",
+    "NotFound",
     "StorageError",
     "UsageError",
 ]
@@ -70,6 +72,10 @@ class MonitorError(Exception):
 
 class UsageError(MonitorError):
     exit_code = ExitCode.USAGE
+
+
+class NotFound(UsageError):
+    """A command or request names an incident or a silence the store does not have."""
 
 
 class DataError(MonitorError):

@@ -5,7 +5,9 @@
   and say what each answered: the way to check a token or a URL before 3 a.m.
 - ``alerts flush [--budget S]``: deliver what waits in the outbox.
 - ``alerts pending``: list what waits, with attempts and the last error.
-- ``alerts incidents [--model M] [--status open|resolved]``: the incidents.
+- ``alerts incidents [--model M] [--status open|resolved] [--json]``: the
+  incidents, with who acknowledged them and which silence holds them;
+- ``alerts ack|unack|silence|silences|unsilence``: see :mod:`modelhealth.cli.oncall`.
 
 Registered on the main app by :func:`register`; imports only typer at module level
 so that ``modelhealth --help`` stays fast.
@@ -19,6 +21,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from modelhealth.cli.oncall import add_commands, incident_json, incident_line
 from modelhealth.cli.options import DbOpt as _Db
 
 __all__ = ["register"]
@@ -161,6 +164,7 @@ def incidents(
         typer.Option(help="open or resolved."),
     ] = None,
     limit: Annotated[int, typer.Option(help="How many to list.", min=1)] = 50,
+    as_json: _Json = False,
     db: _Db = None,
 ) -> None:
     """List incidents, newest first."""
@@ -174,16 +178,16 @@ def incidents(
         rows = store.incidents(model, status=status, limit=limit)
     finally:
         store.close()
+    if as_json:
+        typer.echo(json.dumps([incident_json(i) for i in rows], indent=2))
+        return
     for i in rows:
-        name = i.check_id + (f"[{i.subject}]" if i.subject else "")
-        opened = i.opened_at.strftime("%Y-%m-%d %H:%M UTC")
-        end = f", resolved {i.resolved_at:%Y-%m-%d %H:%M UTC}" if i.resolved_at else ""
-        typer.echo(
-            f"#{i.id} {i.status} {i.severity} {i.model} {name}: since {opened}, "
-            f"{i.runs_count} run(s){end}"
-        )
+        typer.echo(incident_line(i))
     if not rows:
         typer.echo("no incidents")
+
+
+add_commands(alerts_app)
 
 
 def register(app: typer.Typer) -> None:

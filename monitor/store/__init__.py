@@ -21,6 +21,7 @@ from modelhealth.store.records import (
     OutboxRecord,
     ResultRecord,
     RunRecord,
+    SilenceRecord,
 )
 from modelhealth.store.store import Store
 
@@ -32,6 +33,7 @@ __all__ = [
     "OutboxRecord",
     "ResultRecord",
     "RunRecord",
+    "SilenceRecord",
     "Store",
     "open_store",
     "using",

@@ -1,13 +1,14 @@
 """Incidents in the store, and a run's alerts queued in its own transaction.
 
 The :class:`AlertingMixin` half of :class:`~modelhealth.store.Store` (tables in
-:mod:`modelhealth.store.alerting_models`, migration 0002). :meth:`queue_run_alerts` runs
-inside :meth:`Store.save_run`'s transaction: it reads the model's open incidents,
-asks :func:`modelhealth.alerts.incidents.decide` what happens (open, remind, resolve,
-group),
-writes the incidents and queues the messages in the outbox, so results and the
-alerts they cause are committed together or not at all. After queueing, it records
-on each incident which outbox message told which route, for threaded resolutions.
+:mod:`modelhealth.store.alerting_models`, migrations 0002 and 0004).
+:meth:`queue_run_alerts` runs inside :meth:`Store.save_run`'s transaction: it reads
+the model's open incidents and active silences, asks
+:func:`modelhealth.alerts.incidents.decide` what happens (open, remind, resolve,
+group, hold back), writes the incidents and queues the messages in the outbox, so
+results and the alerts they cause are committed together or not at all. After
+queueing, it records on each incident which outbox message told which route, for
+threaded resolutions.
 The sender's side of the outbox is :class:`~modelhealth.store.outbox.OutboxMixin`.
 """
 
@@ -30,6 +31,7 @@ from modelhealth.checks.base import CheckResult
 from modelhealth.rules.models import ChannelParams
 from modelhealth.store.alerting_models import IncidentRow, OutboxRow
 from modelhealth.store.models import ModelRow, RunRow
+from modelhealth.store.oncall import OnCallMixin, ack, incident_record
 from modelhealth.store.outbox import OutboxMixin
 from modelhealth.store.records import IncidentRecord
 
@@ -59,6 +61,8 @@ def _state(row: IncidentRow) -> IncidentState:
         notifications=row.notifications,
         routes=routes,
         id=row.id,
+        ack=ack(row),
+        silence_id=row.silence_id,
     )
 
 
@@ -69,15 +73,7 @@ def _routes_json(routes: Mapping[str, RouteState]) -> dict[str, Any]:
     }
 
 
-def _incident(row: IncidentRow, model: str) -> IncidentRecord:
-    return IncidentRecord(
-        row.id, model, row.check_id, row.subject, row.severity, row.status,
-        row.opened_at, row.resolved_at, row.last_seen_at, row.first_run_id,
-        row.last_run_id, row.runs_count, row.notifications,
-    )  # fmt: skip
-
-
-class AlertingMixin(OutboxMixin):
+class AlertingMixin(OutboxMixin, OnCallMixin):
     """Reads and writes of incidents and outbox messages."""
 
     def _session(self, action: str) -> AbstractContextManager[Session]:
@@ -117,9 +113,11 @@ class AlertingMixin(OutboxMixin):
         if status is not None:
             query = query.where(IncidentRow.status == status)
         query = query.order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc())
+        now = _now()
         with self._session("could not list incidents") as session:
-            rows = session.execute(query.limit(limit).offset(offset))
-            return [_incident(row, name) for row, name in rows]
+            rows = session.execute(query.limit(limit).offset(offset)).all()
+            held = self.silences_at(session, now) if rows else []
+            return [incident_record(row, name, held, now=now) for row, name in rows]
 
     def _queue(
         self,
@@ -209,6 +207,7 @@ class AlertingMixin(OutboxMixin):
             run_id=run_id,
             now=finished_at,
             model_version=model_version,
+            silences=self.silences_at(session, finished_at, model),
         )
         states = {o.state.key: o for o in plan.outcomes}
         queued = []
@@ -236,6 +235,7 @@ class AlertingMixin(OutboxMixin):
                 "runs_count": st.runs_count,
                 "notifications": st.notifications,
                 "routes": _routes_json(st.routes),
+                "silence_id": st.silence_id,
             }
             if key in rows:
                 session.execute(

@@ -6,6 +6,8 @@ message that told that route and when it was last told. ``alert_outbox``: one ro
 message, with its idempotency ``key``, the route's settings (variable names, never
 secrets), the alert as JSON, the message it replies to, and its delivery state.
 See :mod:`modelhealth.store.alerting` and :mod:`modelhealth.store.outbox`.
+Migration 0004 adds who acknowledged an incident, when and until when, the silence
+that holds its messages back, and ``silences`` (see :mod:`modelhealth.store.oncall`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from modelhealth.store.models import Base
+from modelhealth.store.models import Base, JSONType
 
-__all__ = ["IncidentRow", "OutboxRow"]
+__all__ = ["IncidentRow", "OutboxRow", "SilenceRow"]
 
 
 class IncidentRow(Base):
@@ -44,6 +46,26 @@ class IncidentRow(Base):
     runs_count: Mapped[int]
     notifications: Mapped[int]
     routes: Mapped[dict[str, Any]]
+    acked_by: Mapped[str | None] = mapped_column(sa.String(200))
+    acked_at: Mapped[datetime | None]
+    acked_until: Mapped[datetime | None]
+    silence_id: Mapped[int | None]
+
+
+class SilenceRow(Base):
+    __tablename__ = "silences"
+    __table_args__ = (sa.Index(None, "model", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(sa.String(200))
+    check_id: Mapped[str | None] = mapped_column(sa.String(200))
+    subject: Mapped[str | None] = mapped_column(sa.String(500))
+    severities: Mapped[list[str]] = mapped_column(JSONType)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_by: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime]
 
 
 class OutboxRow(Base):

@@ -9,7 +9,7 @@ fields are plain ``dict``/``list`` values in which a non-finite number is ``None
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from modelhealth.checks.base import CheckResult
@@ -22,6 +22,7 @@ __all__ = [
     "OutboxRecord",
     "ResultRecord",
     "RunRecord",
+    "SilenceRecord",
 ]
 
 
@@ -140,6 +141,11 @@ class IncidentRecord:
         last_run_id: the pipeline's id of the run that last found it failing.
         runs_count: failing runs in a row so far.
         notifications: messages queued about it (opening and reminders).
+        acked_by: who acknowledged it, or ``None``.
+        acked_at: when it was acknowledged.
+        acked_until: when the acknowledgement ends; ``None`` with ``acked_by``
+            set: until it resolves.
+        silenced_by: the id of the silence that holds its messages back now.
     """
 
     id: int
@@ -155,6 +161,46 @@ class IncidentRecord:
     last_run_id: str
     runs_count: int
     notifications: int
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+    acked_until: datetime | None = None
+    silenced_by: int | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        """Whether an acknowledgement holds now."""
+        if self.acked_by is None or self.status != "open":
+            return False
+        return self.acked_until is None or datetime.now(timezone.utc) < self.acked_until
+
+
+@dataclass(frozen=True)
+class SilenceRecord:
+    """A silence: incidents it matches send no messages while it holds.
+
+    Attributes:
+        id: the store's key for it.
+        model: the model it covers.
+        check_id: the check id or pattern, or ``None`` for every check.
+        subject: the subject or pattern, or ``None`` for every subject.
+        severities: the severities it covers; empty: all.
+        starts_at: when it begins.
+        ends_at: when it ends (moved to the moment it was ended early).
+        reason: why.
+        created_by: who made it.
+        created_at: when it was made.
+    """
+
+    id: int
+    model: str
+    check_id: str | None
+    subject: str | None
+    severities: tuple[str, ...]
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    created_by: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)

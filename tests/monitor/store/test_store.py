@@ -86,6 +86,7 @@ def test_all_is_guarded() -> None:
         "OutboxRecord",
         "ResultRecord",
         "RunRecord",
+        "SilenceRecord",
         "Store",
         "open_store",
         "using",
