@@ -67,6 +67,10 @@ def _incident(record: Any, now: datetime) -> dict[str, Any]:
         "first_run_id": record.first_run_id,
         "last_run_id": record.last_run_id,
         "runs_count": record.runs_count,
+        "acknowledged": record.acknowledged,
+        "acked_by": record.acked_by,
+        "acked_until": record.acked_until,
+        "silenced_by": record.silenced_by,
     }
 
 
