@@ -13,7 +13,9 @@ __all__ = ["BUILTIN", "build", "channels", "get", "params_types"]
 BUILTIN: dict[str, str] = {
     "console": "modelhealth.alerts.console:ConsoleChannel",
     "email": "modelhealth.alerts.email:EmailChannel",
+    "pagerduty": "modelhealth.alerts.pagerduty:PagerDutyChannel",
     "slack": "modelhealth.alerts.slack:SlackChannel",
+    "teams": "modelhealth.alerts.teams:TeamsChannel",
     "webhook": "modelhealth.alerts.webhook:WebhookChannel",
 }
 

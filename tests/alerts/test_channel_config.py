@@ -118,7 +118,7 @@ def test_service_file_routes_and_errors_are_located():
         )
     assert str(caught.value).splitlines() == [
         "modelhealth.yaml:2:15 alerts[0].channel: unknown channel 'slak'; "
-        "did you mean 'slack'? known: console, email, slack, webhook",
+        "did you mean 'slack'? known: console, email, pagerduty, slack, teams, webhook",
         "modelhealth.yaml:3:1 report_urll: unknown key; did you mean 'report_url'?",
     ]
     assert loads_service("", channel_kinds={}).alerts == []

@@ -9,7 +9,9 @@ import pytest
 from modelhealth.alerts import registry
 from modelhealth.alerts.base import Alert
 from modelhealth.alerts.email import EmailChannel, EmailParams
+from modelhealth.alerts.pagerduty import PagerDutyParams
 from modelhealth.alerts.slack import SlackChannel, SlackParams
+from modelhealth.alerts.teams import TeamsParams
 from modelhealth.alerts.webhook import WebhookChannel, WebhookParams, sign, verify
 from tests.alerts.conftest import T0, problem_alert, result
 from tests.alerts.servers import Loopback, running
@@ -276,10 +278,19 @@ def _offline_params(name, port, monkeypatch):
             username_env="CONTRACT_SECRET",
             timeout=2,
         ),
+        "pagerduty": lambda: PagerDutyParams(
+            routing_key_env="CONTRACT_SECRET", api_url=url, timeout=2
+        ),
+        "teams": lambda: _teams(url, monkeypatch),
     }[name]()
 
 
-NETWORK = ["email", "slack", "webhook"]
+def _teams(url, monkeypatch):
+    monkeypatch.setenv("CONTRACT_SECRET", url + "xoxb-contract-secret")
+    return TeamsParams(url_env="CONTRACT_SECRET", timeout=2)
+
+
+NETWORK = ["email", "pagerduty", "slack", "teams", "webhook"]
 
 
 def test_every_channel_is_covered_by_the_contract():

@@ -47,8 +47,9 @@ def test_alerts_test_reports_a_failure_and_a_missing_route(tmp_path, capsys):
     assert main(["alerts", "test", "-c", "slack", "--rules", str(rules)]) == 2
     assert "no 'slack' route in" in capsys.readouterr().err
     assert main(["alerts", "test", "-c", "sms"]) == 2
-    assert "unknown channel 'sms'; known: console, email, slack, webhook" in (
-        capsys.readouterr().err
+    assert (
+        "unknown channel 'sms'; known: console, email, pagerduty, slack, teams, webhook"
+        in (capsys.readouterr().err)
     )
 
 

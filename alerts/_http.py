@@ -1,0 +1,52 @@
+"""What the HTTP channels share: reading ``Retry-After`` and judging an answer.
+
+A 2xx answer is a delivery. A 429 or a 5xx is a failed delivery the outbox retries
+(with the receiver's ``Retry-After`` on 429); any other status is a failed delivery
+too, whose detail says what the receiver answered. Secrets are redacted from it.
+"""
+
+from __future__ import annotations
+
+import time
+from email.utils import parsedate_to_datetime
+
+import httpx
+from pydantic import SecretStr
+
+from modelhealth.alerts._secrets import redact
+from modelhealth.alerts.base import Delivery
+
+__all__ = ["failed", "refused", "retry_after"]
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        try:
+            return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+        except (TypeError, ValueError):
+            return None
+
+
+def failed(
+    channel: str, detail: str, *secrets: SecretStr | None, wait: float | None = None
+) -> Delivery:
+    """A failed delivery whose detail shows no secret."""
+    return Delivery(
+        channel=channel, ok=False, detail=redact(detail, *secrets), retry_after=wait
+    )
+
+
+def refused(
+    channel: str, response: httpx.Response, *secrets: SecretStr | None
+) -> Delivery:
+    """The failed delivery for a non-2xx ``response``."""
+    wait = None
+    if response.status_code == 429:
+        wait = retry_after(response.headers.get("Retry-After"))
+    detail = f"HTTP {response.status_code}: {response.text[:200]}"
+    return failed(channel, detail, *secrets, wait=wait)
