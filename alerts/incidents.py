@@ -10,7 +10,8 @@ the run's own transaction, see ``modelhealth.store.alerting``):
 - a route hears about an incident once: the first run whose result it wants (by
   :func:`~modelhealth.alerts.routing.matches`) while the incident is open. After that,
   nothing
-  until its ``renotify_after`` has passed since it last heard, then a reminder;
+  until its ``renotify_after`` has passed since it last heard, then a reminder, a
+  reply in the thread of the message that told it;
 - a ``passed`` result resolves the open incident, and each route that heard of it
   gets a resolution that replies to the message that told it (a Slack thread);
 - one run gives at most one problem-or-reminder message per route (worst first,
@@ -122,7 +123,7 @@ class Message:
         route_key: :func:`~modelhealth.alerts.routing.route_key` of the route.
         alert: what it says.
         incidents: keys of the incidents it tells the route about.
-        parent: outbox id of the message it replies to (resolutions).
+        parent: outbox id of the message it replies to (reminders, resolutions).
     """
 
     route: ChannelParams
@@ -255,7 +256,11 @@ def decide(
         if told_now:
             kind: AlertKind = "problem" if new else "reminder"
             picked = [by_key[k] for k in told_now]
-            messages.append(Message(route, rk, alert(kind, picked), tuple(told_now)))
+            # a reminder replies in the thread of the message that told the route
+            thread = None if new else outcomes[due[0]].state.routes[rk].message
+            messages.append(
+                Message(route, rk, alert(kind, picked), tuple(told_now), thread)
+            )
             for k in told_now:
                 st = outcomes[k].state
                 prev = st.routes.get(rk)

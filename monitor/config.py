@@ -9,7 +9,9 @@ One module holds every setting, so each has one obvious source:
 - ``MODELHEALTH_ALERT_BUDGET``: seconds ``check`` spends delivering alerts (5);
 - the service's own knobs, :class:`ServiceSettings` (``MODELHEALTH_RULES``,
   ``MODELHEALTH_DATA_ROOTS``, ``MODELHEALTH_WRITE_TOKEN``, ``MODELHEALTH_READ_TOKEN``,
-  ``MODELHEALTH_WORKERS``, ``MODELHEALTH_MAX_BODY``).
+  ``MODELHEALTH_WORKERS``, ``MODELHEALTH_MAX_BODY``, and ``SLACK_SIGNING_SECRET``,
+  the Slack app's signing secret, which ``POST /api/v1/slack/actions`` verifies
+  button clicks with; unset, they are refused).
 
 :func:`report_link` is the one place a run's link in the web report is built.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -143,6 +145,8 @@ class ServiceSettings:
         report_url: the web report's base URL, used for links in responses.
         workers: how many API-submitted runs are checked at once.
         max_body: the largest accepted request body, in bytes.
+        slack_signing_secret: the Slack app's signing secret; ``None`` refuses
+            Slack actions.
     """
 
     db_url: str = DEFAULT_DB
@@ -153,6 +157,7 @@ class ServiceSettings:
     report_url: str | None = None
     workers: int = 2
     max_body: int = 10 * 1024 * 1024
+    slack_signing_secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(
@@ -180,6 +185,7 @@ class ServiceSettings:
             "report_url": env.get("MODELHEALTH_REPORT_URL") or None,
             "workers": _positive(env, "MODELHEALTH_WORKERS", 2),
             "max_body": _positive(env, "MODELHEALTH_MAX_BODY", 10 * 1024 * 1024),
+            "slack_signing_secret": env.get("SLACK_SIGNING_SECRET") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

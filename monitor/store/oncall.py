@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from modelhealth.alerts.base import result_key
 from modelhealth.alerts.silences import Ack, Silence, check_matcher, silencing
 from modelhealth.errors import NotFound, UsageError
 from modelhealth.store.alerting_models import IncidentRow, SilenceRow
@@ -152,6 +153,48 @@ class OnCallMixin:
             row.acked_by, row.acked_at, row.acked_until = by.strip(), now, until
             session.flush()
             return incident_record(row, model, self.silences_at(session, now), now=now)
+
+    def acknowledge_open(
+        self,
+        model: str,
+        keys: Sequence[str],
+        *,
+        by: str,
+        until: datetime | None = None,
+        now: datetime | None = None,
+    ) -> list[IncidentRecord]:
+        """Acknowledge the open incidents of ``model`` named by key (a Slack button).
+
+        Args:
+            model: the model's name.
+            keys: ``check[subject]`` keys, as an alert names its incidents.
+            by: who acknowledges them.
+            until: when the acknowledgement ends; ``None``: until resolved.
+            now: the time of the acknowledgement (default: now).
+
+        Raises:
+            NotFound: none of them is open any more (resolved, or deleted).
+        """
+        now = now or _now()
+        wanted = set(keys)
+        with self._session(f"could not acknowledge incidents of {model!r}") as session:
+            rows = session.scalars(
+                sa.select(IncidentRow)
+                .join(ModelRow)
+                .where(ModelRow.name == model, IncidentRow.status == "open")
+                .order_by(IncidentRow.id)
+            ).all()
+            picked = [r for r in rows if result_key(r.check_id, r.subject) in wanted]
+            if not picked:
+                raise NotFound(
+                    f"no open incident of {model!r} for {', '.join(sorted(wanted))}; "
+                    "it has resolved or was deleted"
+                )
+            held = self.silences_at(session, now)
+            for row in picked:
+                row.acked_by, row.acked_at, row.acked_until = by, now, until
+            session.flush()
+            return [incident_record(r, model, held, now=now) for r in picked]
 
     def unacknowledge(self, pk: int, *, now: datetime | None = None) -> IncidentRecord:
         """Take an acknowledgement back: reminders are due again as before.

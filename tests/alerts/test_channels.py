@@ -37,7 +37,7 @@ def test_slack_posts_blocks_text_and_key(bot):
     (post,) = app.posts
     assert post["channel"] == "#ml-oncall"
     assert post["metadata"]["event_payload"]["idempotency_key"] == "key-1"
-    header, section, context = post["blocks"]
+    header, section, context, actions = post["blocks"]
     assert header["text"]["text"] == (
         ":rotating_light: CRITICAL churn v2 run 2026-03-01: 1 failed"
     )
@@ -50,6 +50,15 @@ def test_slack_posts_blocks_text_and_key(bot):
         "<http://report.test/models/churn/runs/2026-03-01|open the report>"
     )
     assert post["text"].startswith("CRITICAL churn v2 run 2026-03-01: 1 failed\n")
+    ack, snooze_hour, snooze_day, report = actions["elements"]
+    assert [ack["action_id"], snooze_hour["action_id"], snooze_day["action_id"]] == [
+        "modelhealth_ack", "modelhealth_snooze_1h", "modelhealth_snooze_1d",
+    ]  # fmt: skip
+    assert json.loads(ack["value"]) == {
+        "model": "churn",
+        "keys": ["feature-drift[spend]"],
+    }
+    assert report["url"] == "http://report.test/models/churn/runs/2026-03-01"
 
 
 def test_slack_resolution_replies_in_the_thread(bot):
@@ -308,3 +317,16 @@ def test_contract_an_unreachable_receiver_is_a_failed_delivery(name, monkeypatch
     assert "xoxb-contract-secret" not in delivery.detail
     assert "CONTRACT_SECRET" in str(params.model_dump())
     assert "xoxb-contract-secret" not in str(params.model_dump(mode="json"))
+
+
+def test_slack_button_values_stay_within_slacks_limit():
+    from modelhealth.alerts._slack_blocks import action_value, parse_action_value
+
+    many = tuple(result(subject=f"feature_{i:04}_" + "x" * 30) for i in range(200))
+    value = action_value(Alert("churn", "r1", many))
+    assert len(value) <= 2000
+    model, keys = parse_action_value(value)
+    assert model == "churn"
+    assert 0 < len(keys) < 200
+    with pytest.raises(ValueError, match="not a modelhealth button value"):
+        parse_action_value('{"model": 1, "keys": []}')

@@ -224,7 +224,8 @@ def list_incidents(
 ) -> dict[str, Any]:
     """Incidents (one per model, check and subject while it lasts), newest first."""
     found = _store(request).incidents(model, status=status, limit=limit, offset=offset)
-    return {"ok": True, "incidents": [_plain(i) for i in found]}
+    incidents = [{**_plain(i), "acknowledged": i.acknowledged} for i in found]
+    return {"ok": True, "incidents": incidents}
 
 
 @router.post(

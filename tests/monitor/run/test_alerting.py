@@ -64,7 +64,7 @@ def test_incident_opens_once_reminds_and_resolves_in_the_thread(store, slack_rou
     assert flush(store).delivered == 2
     opening, reminder, resolution = app.posts
     assert "thread_ts" not in opening
-    assert "thread_ts" not in reminder
+    assert reminder["thread_ts"] == "1700000001.000100"  # issue 14: in the thread
     assert resolution["thread_ts"] == "1700000001.000100"
     assert resolution["channel"] == "C0ONCALL"
     assert reminder["blocks"][0]["text"]["text"].startswith(":hourglass: STILL FAILING")
