@@ -96,6 +96,30 @@ class OnCallMixin:
             query = query.where(SilenceRow.model == model)
         return [silence(r) for r in session.scalars(query.order_by(SilenceRow.id))]
 
+    def open_incident_counts(
+        self, now: datetime | None = None
+    ) -> list[tuple[str, str, int, int, int]]:
+        """Per model and severity: open incidents, acknowledged ones, silenced ones."""
+        now = now or _now()
+        query = (
+            sa.select(IncidentRow, ModelRow.name)
+            .join(ModelRow)
+            .where(IncidentRow.status == "open")
+        )
+        counts: dict[tuple[str, str], list[int]] = {}
+        with self._session("could not count open incidents") as session:
+            rows = session.execute(query).all()
+            held = self.silences_at(session, now) if rows else []
+            for row, model in rows:
+                record = incident_record(row, model, held, now=now)
+                n = counts.setdefault((model, row.severity), [0, 0, 0])
+                n[0] += 1
+                n[1] += record.acked_by is not None and (
+                    record.acked_until is None or now < record.acked_until
+                )
+                n[2] += record.silenced_by is not None
+        return [(m, s, n[0], n[1], n[2]) for (m, s), n in sorted(counts.items())]
+
     def _incident_row(self, session: Session, pk: int) -> tuple[IncidentRow, str]:
         found = session.execute(
             sa.select(IncidentRow, ModelRow.name)

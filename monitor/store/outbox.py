@@ -61,6 +61,28 @@ class OutboxMixin:
         with self._session("could not count the alert outbox") as session:
             return int(session.scalar(query.select_from(OutboxRow)) or 0)
 
+    def outbox_health(self) -> list[tuple[str, int, int, int, datetime | None]]:
+        """Per channel: pending messages, pending ones whose last attempt failed,
+        their failed attempts, and when the oldest pending one was queued."""
+        failing = sa.case((OutboxRow.last_error.is_not(None), 1), else_=0)
+        query = (
+            sa.select(
+                OutboxRow.channel,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(failing), 0),
+                sa.func.coalesce(sa.func.sum(OutboxRow.attempts), 0),
+                sa.func.min(OutboxRow.created_at),
+            )
+            .where(OutboxRow.status == "pending")
+            .group_by(OutboxRow.channel)
+            .order_by(OutboxRow.channel)
+        )
+        with self._session("could not read the alert outbox") as session:
+            return [
+                (str(channel), int(n), int(bad), int(tries), oldest)
+                for channel, n, bad, tries, oldest in session.execute(query)
+            ]
+
     def outbox_message(self, pk: int) -> OutboxRecord | None:
         """One outbox message by id, delivered or not; ``None`` if unknown."""
         query = sa.select(OutboxRow, ModelRow.name).join(ModelRow)

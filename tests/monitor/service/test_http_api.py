@@ -79,11 +79,11 @@ def test_metrics_in_prometheus_text(client: httpx.Client) -> None:
     text = response.text
     assert "# TYPE modelhealth_check_status gauge" in text
     assert (
-        'modelhealth_check_status{model="churn",check="rows",kind="volume",'
-        'subject=""} 0' in text
+        'modelhealth_check_status{check="rows",kind="volume",model="churn",'
+        'severity="warning",subject=""} 0.0' in text
     )
-    assert 'modelhealth_runs{model="churn"} 1' in text
-    assert 'modelhealth_check_value{model="churn",check="rows"' in text
+    assert 'modelhealth_runs{model="churn"} 1.0' in text
+    assert 'modelhealth_check_value{check="rows",kind="volume",model="churn"' in text
 
 
 def test_openapi_spec_is_served(client: httpx.Client) -> None:
