@@ -19,7 +19,9 @@ the run's own transaction, see ``modelhealth.store.alerting``):
 - an acknowledged incident (:class:`~modelhealth.alerts.silences.Ack`) gets no
   reminders while the acknowledgement holds; a silenced one (a matching active
   :class:`~modelhealth.alerts.silences.Silence`) gets no problem or reminder
-  message at all, and is marked with the silence's id.
+  message at all, and is marked with the silence's id; so is one an open
+  maintenance window of the rules matches (:mod:`~modelhealth.alerts.maintenance`),
+  marked with the window's name.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ from datetime import datetime
 from typing import Literal
 
 from modelhealth.alerts.base import Alert, AlertKind, Streak, result_key
+from modelhealth.alerts.maintenance import covers, open_windows
 from modelhealth.alerts.routing import matches, route_key
 from modelhealth.alerts.silences import Ack, Silence, silencing
 from modelhealth.checks.base import CheckResult, Status
 from modelhealth.rules.durations import parse_duration
-from modelhealth.rules.models import ChannelParams
+from modelhealth.rules.models import ChannelParams, MaintenanceWindow
 
 __all__ = [
     "BAD",
@@ -58,10 +61,12 @@ class AlertPolicy:
     Attributes:
         routes: every route for the model (its rules' and the service's).
         report_url: the link to the run's page in the web report, if configured.
+        maintenance: the rules' maintenance windows.
     """
 
     routes: tuple[ChannelParams, ...]
     report_url: str | None = None
+    maintenance: tuple[MaintenanceWindow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,12 @@ class IncidentState:
     id: int | None = None
     ack: Ack | None = None
     silence_id: int | None = None
+    maintenance: str | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether a silence or a maintenance window holds its messages back."""
+        return self.silence_id is not None or self.maintenance is not None
 
     @property
     def key(self) -> str:
@@ -210,14 +221,25 @@ def decide(
         elif r.status is Status.PASSED and old is not None:
             outcomes[key] = Outcome("resolved", replace(old, resolved_at=now))
     by_key = {result_key(r.check_id, r.subject): r for r in results}
+    windows = open_windows(policy.maintenance, now) if outcomes else []
     for key, outcome in outcomes.items():
         st = outcome.state
         quiet = silencing(
             silences, model=model, check_id=st.check_id, subject=st.subject,
             severity=st.severity, now=now,
         )  # fmt: skip
-        silence_id = None if quiet is None or outcome.change == "resolved" else quiet.id
-        outcomes[key] = replace(outcome, state=replace(st, silence_id=silence_id))
+        window = next(
+            (w for w in windows if covers(w, st.check_id, st.subject, st.severity)),
+            None,
+        )
+        if outcome.change == "resolved":
+            quiet = window = None
+        held = replace(
+            st,
+            silence_id=None if quiet is None else quiet.id,
+            maintenance=None if window is None else window.name,
+        )
+        outcomes[key] = replace(outcome, state=held)
 
     def alert(kind: AlertKind, picked: Sequence[CheckResult]) -> Alert:
         streaks = {}
@@ -242,7 +264,7 @@ def decide(
         due: list[str] = []
         for key, outcome in outcomes.items():
             st = outcome.state
-            if outcome.change == "resolved" or st.silence_id is not None:
+            if outcome.change == "resolved" or st.held:
                 continue
             if not matches(route, by_key[key]):
                 continue

@@ -3,8 +3,10 @@
 ``minute hour day-of-month month day-of-week``, each field a comma-separated list of
 ``*``, ``*/n``, ``a``, ``a-b``, ``a-b/n`` or ``a/n``. Months take ``jan``..``dec`` and
 days of the week ``sun``..``sat`` (``0`` and ``7`` are both Sunday), in any case.
-This module only says whether an expression is valid and why not; the scheduler in
-``monitor`` turns it into a trigger.
+This module says whether an expression is valid and why not; the scheduler in
+``monitor`` turns it into a trigger. :func:`fires_at` says whether an expression
+fires in a given minute (maintenance windows, which need no scheduler); like cron,
+a restricted day of month and a restricted day of week mean either.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
+from datetime import datetime
+from functools import cache
 
-__all__ = ["check_cron", "check_timezone"]
+__all__ = ["check_cron", "check_timezone", "fires_at"]
 
 _MONTHS = [
     "jan",
@@ -54,7 +58,10 @@ def _value(text: str, name: str, low: int, high: int, names: dict[str, int]) -> 
     return number
 
 
-def _field(text: str, name: str, low: int, high: int, names: dict[str, int]) -> None:
+def _field(
+    text: str, name: str, low: int, high: int, names: dict[str, int]
+) -> set[int]:
+    values: set[int] = set()
     for item in text.lower().split(","):
         match = _ITEM.match(item)
         if match is None:
@@ -64,11 +71,46 @@ def _field(text: str, name: str, low: int, high: int, names: dict[str, int]) -> 
         star, first, last, step = match.groups()
         if step is not None and int(step) == 0:
             raise ValueError(f"{name} step in {item!r} must be at least 1")
+        every = int(step) if step is not None else 1
         if star:
+            values.update(range(low, high + 1, every))
             continue
         start = _value(first, name, low, high, names)
-        if last is not None and _value(last, name, low, high, names) < start:
+        end = start if last is None and step is None else high
+        if last is not None:
+            end = _value(last, name, low, high, names)
+        if end < start:
             raise ValueError(f"{name} range {item!r} goes backwards")
+        values.update(range(start, end + 1, every))
+    return values
+
+
+@cache
+def _expand(expression: str) -> tuple[tuple[frozenset[int], ...], bool, bool]:
+    fields = expression.split()
+    sets = tuple(
+        frozenset(_field(text, name, low, high, names))
+        for text, (name, low, high, names) in zip(fields, _FIELDS, strict=True)
+    )
+    dow = frozenset(d % 7 for d in sets[4])  # 7 is Sunday too
+    return (*sets[:4], dow), fields[2] != "*", fields[4] != "*"
+
+
+def fires_at(expression: str, when: datetime) -> bool:
+    """Whether a valid cron ``expression`` fires in the minute of ``when``.
+
+    Args:
+        expression: a five-field expression that :func:`check_cron` accepts.
+        when: the time, in the timezone the expression is meant in.
+    """
+    (minute, hour, dom, month, dow), dom_set, dow_set = _expand(expression)
+    if when.minute not in minute or when.hour not in hour or when.month not in month:
+        return False
+    day_of_month = when.day in dom
+    day_of_week = (when.isoweekday() % 7) in dow
+    if dom_set and dow_set:
+        return day_of_month or day_of_week
+    return day_of_month and day_of_week
 
 
 def check_cron(expression: str) -> str:

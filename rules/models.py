@@ -34,6 +34,7 @@ __all__ = [
     "CronExpression",
     "Duration",
     "LabelSpec",
+    "MaintenanceWindow",
     "PredictionSpec",
     "ReferenceSpec",
     "RuleSet",
@@ -148,6 +149,24 @@ class Schedule(_Model):
         return self
 
 
+class MaintenanceWindow(_Model):
+    """A recurring span in which matching incidents send no messages.
+
+    It starts whenever ``cron`` fires (in ``timezone``) and lasts ``duration``.
+    ``checks`` and ``subjects`` are check ids and subjects or ``fnmatch`` patterns
+    (none: all); ``severities`` limits it to those (none: all).
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    cron: CronExpression
+    duration: Duration
+    timezone: TimeZoneName = "UTC"
+    checks: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    subjects: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    severities: list[Severity] = Field(default_factory=list)
+    reason: str | None = None
+
+
 class Sources(_Model):
     """What a scheduled run reads; ``{run_date}``-style fields are filled per run."""
 
@@ -206,6 +225,7 @@ class RuleSet(_Model):
     # SerializeAsAny: entries are kind/channel subclasses; dump their own keys too.
     checks: list[SerializeAsAny[CheckParams]] = Field(default_factory=list)
     alerts: list[SerializeAsAny[ChannelParams]] = Field(default_factory=list)
+    maintenance: list[MaintenanceWindow] = Field(default_factory=list)
     source_file: str | None = Field(default=None, exclude=True)
 
     @field_validator("checks")

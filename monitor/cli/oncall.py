@@ -94,6 +94,8 @@ def incident_line(i: IncidentRecord) -> str:
         line += f", acknowledged by {i.acked_by}{end}"
     if i.silenced_by is not None:
         line += f", silenced by #{i.silenced_by}"
+    if i.maintenance is not None:
+        line += f", in maintenance window {i.maintenance!r}"
     return line
 
 
@@ -116,6 +118,7 @@ def incident_json(i: IncidentRecord) -> dict[str, Any]:
         "acked_at": _iso(i.acked_at),
         "acked_until": _iso(i.acked_until),
         "silenced_by": i.silenced_by,
+        "maintenance": i.maintenance,
     }
 
 

@@ -34,4 +34,5 @@ def alert_policy(
 ) -> AlertPolicy:
     """What :meth:`Store.save_run` alerts with: no routes when ``alert`` is off
     (incidents are still tracked)."""
-    return AlertPolicy(routes_for(rule_set) if alert else (), report_url)
+    routes = routes_for(rule_set) if alert else ()
+    return AlertPolicy(routes, report_url, tuple(rule_set.maintenance))

@@ -63,6 +63,7 @@ def _state(row: IncidentRow) -> IncidentState:
         id=row.id,
         ack=ack(row),
         silence_id=row.silence_id,
+        maintenance=row.maintenance,
     )
 
 
@@ -236,6 +237,7 @@ class AlertingMixin(OutboxMixin, OnCallMixin):
                 "notifications": st.notifications,
                 "routes": _routes_json(st.routes),
                 "silence_id": st.silence_id,
+                "maintenance": st.maintenance,
             }
             if key in rows:
                 session.execute(

@@ -50,6 +50,7 @@ class IncidentRow(Base):
     acked_at: Mapped[datetime | None]
     acked_until: Mapped[datetime | None]
     silence_id: Mapped[int | None]
+    maintenance: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class SilenceRow(Base):

@@ -76,6 +76,7 @@ def incident_record(
         row.opened_at, row.resolved_at, row.last_seen_at, row.first_run_id,
         row.last_run_id, row.runs_count, row.notifications, row.acked_by,
         row.acked_at, row.acked_until, held,
+        row.maintenance if row.status == "open" else None,
     )  # fmt: skip
 
 

@@ -146,6 +146,8 @@ class IncidentRecord:
         acked_until: when the acknowledgement ends; ``None`` with ``acked_by``
             set: until it resolves.
         silenced_by: the id of the silence that holds its messages back now.
+        maintenance: the rules' maintenance window that held it back in its
+            latest run, if one did.
     """
 
     id: int
@@ -165,6 +167,7 @@ class IncidentRecord:
     acked_at: datetime | None = None
     acked_until: datetime | None = None
     silenced_by: int | None = None
+    maintenance: str | None = None
 
     @property
     def acknowledged(self) -> bool:

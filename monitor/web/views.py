@@ -71,6 +71,7 @@ def _incident(record: Any, now: datetime) -> dict[str, Any]:
         "acked_by": record.acked_by,
         "acked_until": record.acked_until,
         "silenced_by": record.silenced_by,
+        "maintenance": record.maintenance,
     }
 
 

@@ -108,3 +108,30 @@ def test_malformed_matchers_are_one_sentence_each():
         "--subject 'age[' has an unclosed '['",
         "unknown severity 'fatal'; known: info, warning, critical",
     ]
+
+
+def test_a_maintenance_window_holds_messages_while_open():
+    from modelhealth.rules.models import MaintenanceWindow
+
+    # every day from 05:30 for 1 h (UTC); T0 is 06:00
+    window = MaintenanceWindow(
+        name="reindex", cron="30 5 * * *", duration="1h", checks=["feature-*"]
+    )
+    policy = AlertPolicy((ROUTE,), maintenance=(window,))
+    plan = decide([result()], {}, policy, model="churn", run_id="r1", now=T0)
+    assert plan.messages == ()
+    (outcome,) = plan.outcomes
+    assert outcome.state.maintenance == "reindex"
+    state = {KEY: outcome.state}
+    later = T0 + timedelta(minutes=31)  # 06:31: the window closed at 06:30
+    plan = decide([result()], state, policy, model="churn", run_id="r2", now=later)
+    assert [m.alert.kind for m in plan.messages] == ["problem"]
+    other = MaintenanceWindow(
+        name="x", cron="30 5 * * *", duration="1h", subjects=["age"],
+        severities=["info"],
+    )  # fmt: skip
+    plan = decide(
+        [result()], {}, AlertPolicy((ROUTE,), maintenance=(other,)),
+        model="churn", run_id="r1", now=T0,
+    )  # fmt: skip
+    assert [m.alert.kind for m in plan.messages] == ["problem"]

@@ -142,3 +142,24 @@ def test_a_silence_made_after_the_run_shows_on_the_open_incident(store):
     store.end_silence(made.id)
     (incident,) = store.incidents()
     assert incident.silenced_by is None
+
+
+def test_a_maintenance_window_from_the_rules_holds_the_run_s_messages(store):
+    from modelhealth.alerts.console import ConsoleParams
+    from modelhealth.cli.oncall import incident_line
+    from modelhealth.rules.models import MaintenanceWindow, RuleSet
+    from modelhealth.run.policy import alert_policy
+
+    window = MaintenanceWindow(name="reindex", cron="0 5 * * *", duration="2h")
+    rules = RuleSet(version=1, model="churn", maintenance=[window])
+    policy = alert_policy(rules, None)
+    assert policy.maintenance == (window,)
+    route = AlertPolicy((ConsoleParams(),), maintenance=policy.maintenance)
+    store.save_run(report("r1", T0), alerts=route)  # 06:00, inside 05:00-07:00
+    assert store.outbox_pending() == []
+    (incident,) = store.incidents()
+    assert incident.maintenance == "reindex"
+    assert incident_line(incident).endswith(", in maintenance window 'reindex'")
+    store.save_run(report("r2", T0 + 2 * H), alerts=route)  # 08:00: closed
+    assert [m.kind for m in store.outbox_pending()] == ["problem"]
+    assert store.incidents()[0].maintenance is None

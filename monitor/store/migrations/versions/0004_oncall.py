@@ -1,4 +1,4 @@
-"""Acknowledgements and silences of incidents.
+"""Acknowledgements, silences and maintenance windows of incidents.
 
 Revision ID: 0004
 Revises: 0003
@@ -32,6 +32,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("acked_at", _when(), nullable=True))
         batch.add_column(sa.Column("acked_until", _when(), nullable=True))
         batch.add_column(sa.Column("silence_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("maintenance", sa.String(200), nullable=True))
     op.create_table(
         "silences",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,6 +53,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("silences")
     with op.batch_alter_table("incidents") as batch:
+        batch.drop_column("maintenance")
         batch.drop_column("silence_id")
         batch.drop_column("acked_until")
         batch.drop_column("acked_at")
