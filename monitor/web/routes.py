@@ -211,12 +211,28 @@ def model(request: Request, name: str) -> Response:
     return _model(request, name, False)
 
 
+def _choice(request: Request, name: str, known: tuple[str, ...]) -> str | None:
+    value = request.query_params.get(name) or None
+    if value is not None and value not in known:
+        raise _BadRequest(f"unknown {name} {value!r}; known: {', '.join(known)}")
+    return value
+
+
+def _incidents_view(request: Request) -> dict[str, Any]:
+    return views.incidents_view(
+        _store(request),
+        model=request.query_params.get("model") or None,
+        severity=_choice(request, "severity", views.SEVERITIES),
+        state=_choice(request, "state", views.INCIDENT_STATES),
+    )
+
+
 def _incidents(request: Request, as_json: bool) -> Response:
     return _answer(
         request,
         as_json,
         "incidents.html",
-        lambda: views.incidents_view(_store(request)),
+        lambda: _incidents_view(request),
         title=lambda _: "Incidents",
         missing="",
         page="incidents",

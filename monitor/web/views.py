@@ -20,6 +20,8 @@ from typing import Any
 from modelhealth.store import Store
 
 __all__ = [
+    "INCIDENT_STATES",
+    "SEVERITIES",
     "STATUSES",
     "Filters",
     "incidents_view",
@@ -307,15 +309,46 @@ def _drift_of(results: list[dict[str, Any]], column: str) -> dict[str, Any]:
     return {}
 
 
-def incidents_view(store: Store) -> dict[str, Any]:
-    """Open and resolved incidents, newest first, with their durations."""
+INCIDENT_STATES = ("open", "resolved", "acknowledged", "silenced")
+SEVERITIES = ("critical", "warning", "info")
+
+
+def incidents_view(
+    store: Store,
+    *,
+    model: str | None = None,
+    severity: str | None = None,
+    state: str | None = None,
+) -> dict[str, Any]:
+    """Open incidents critical first, then resolved ones, newest first, filtered.
+
+    Args:
+        store: where the incidents are.
+        model: only this model's.
+        severity: only this severity (``critical``, ``warning``, ``info``).
+        state: ``open``, ``resolved``, ``acknowledged`` (open and acknowledged) or
+            ``silenced`` (open and held by a silence or a maintenance window).
+    """
     now = datetime.now(timezone.utc)
-    found = _incidents(store, limit=500)
+    status = "resolved" if state == "resolved" else ("open" if state else None)
+    found = _incidents(store, model, status=status, limit=500)
+    filters = {"model": model, "severity": severity, "state": state}
     if found is None:
-        return {"available": False, "open": [], "resolved": []}
+        return {"available": False, "open": [], "resolved": [], "filters": filters}
     rows = [_incident(i, now) for i in found]
+    if severity is not None:
+        rows = [i for i in rows if i["severity"] == severity]
+    if state == "acknowledged":
+        rows = [i for i in rows if i["acknowledged"]]
+    if state == "silenced":
+        rows = [i for i in rows if i["silenced_by"] is not None or i["maintenance"]]
+    rank = {s: n for n, s in enumerate(SEVERITIES)}
+    still = [i for i in rows if i["status"] != "resolved"]
+    still.sort(key=lambda i: rank.get(i["severity"], len(rank)))  # stable: newest next
     return {
         "available": True,
-        "open": [i for i in rows if i["status"] != "resolved"],
+        "open": still,
         "resolved": [i for i in rows if i["status"] == "resolved"],
+        "filters": filters,
+        "models": sorted({i.model for i in found} | ({model} if model else set())),
     }
