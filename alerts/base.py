@@ -36,7 +36,7 @@ __all__ = [
     "result_key",
 ]
 
-AlertKind = Literal["problem", "reminder", "resolved", "test"]
+AlertKind = Literal["problem", "reminder", "resolved", "acknowledged", "test"]
 
 
 class DeliveryError(Exception):
@@ -92,12 +92,14 @@ class Alert:
         run_id: the run the results come from.
         results: the routed results, worst first.
         kind: ``problem`` (something new failed), ``reminder`` (still failing),
-            ``resolved`` (passes again) or ``test``.
+            ``resolved`` (passes again), ``acknowledged`` (someone is on it) or
+            ``test``.
         model_version: the version that produced the run, if known.
         report_url: a link to the run's page, if a base URL is configured.
         streaks: ``{result_key: Streak}`` for results that belong to an incident.
         key: the idempotency key (set by the outbox; receivers dedupe on it).
         reply_to: the channel's reference to the message this one follows.
+        note: who acknowledged, and until when (``acknowledged`` alerts).
     """
 
     model: str
@@ -110,6 +112,7 @@ class Alert:
     streaks: Mapping[str, Streak] = field(default_factory=dict)
     key: str = ""
     reply_to: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
 
     @property
     def worst(self) -> Status:
@@ -132,6 +135,7 @@ class Alert:
             "created_at": self.created_at.isoformat(),
             "results": [r.to_dict() for r in self.results],
             "streaks": {k: s.to_dict() for k, s in self.streaks.items()},
+            **({"note": self.note} if self.note else {}),
         }
 
     @classmethod
@@ -156,6 +160,7 @@ class Alert:
             },
             key=key,
             reply_to=dict(reply_to or {}),
+            note=str(data.get("note", "")),
         )
 
 

@@ -3,9 +3,10 @@
 Each incident of an alert is one event with a stable ``dedup_key``,
 ``modelhealth/<model>/<check>[<subject>]``: a problem ``trigger``\\ s it (a reminder
 triggers it again, which PagerDuty folds into the same alert), and a resolution
-``resolve``\\ s the same key, so PagerDuty's own alert opens and closes with ours. A
-grouped alert (30 drifted features) is 30 events; a retry after a partial failure
-sends them again, which PagerDuty dedupes by key.
+``resolve``\\ s the same key, so PagerDuty's own alert opens and closes with ours;
+an acknowledgement here sends ``acknowledge``. A grouped alert (30 drifted
+features) is 30 events; a retry after a partial failure sends them again, which
+PagerDuty dedupes by key.
 
 The routing key (an integration key of a PagerDuty service) is read from
 ``routing_key_env``. Our severities map to PagerDuty's (``critical``, ``error``,
@@ -84,7 +85,9 @@ def events(alert: Alert, params: PagerDutyParams) -> list[dict[str, Any]]:
                 },
             }
         ]
-    action = "resolve" if alert.kind == "resolved" else "trigger"
+    action = {"resolved": "resolve", "acknowledged": "acknowledge"}.get(
+        alert.kind, "trigger"
+    )
     out = []
     for r in alert.results:
         event: dict[str, Any] = {

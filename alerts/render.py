@@ -106,6 +106,8 @@ def title(alert: Alert) -> str:
     where = f"{alert.model}{version} run {alert.run_id}"
     if alert.kind == "test":
         return f"modelhealth test alert for {alert.model}{version}"
+    if alert.kind == "acknowledged":
+        return f"ACKNOWLEDGED {where}: {alert.note}"
     if alert.kind == "resolved":
         n = len(alert.results)
         return f"RESOLVED {where}: {n} check{'s' if n != 1 else ''} pass again"

@@ -5,7 +5,10 @@ An acknowledgement lives on the incident row (``acked_by``, ``acked_at``,
 ``acked_until``); a silence is a row of ``silences`` with a matcher and a time span.
 Both only change what :func:`~modelhealth.alerts.incidents.decide` sends on the next
 run: :meth:`~OnCallMixin.silences_at` and the incident's ack are what
-:mod:`modelhealth.store.alerting` hands it. Refusals are one sentence:
+:mod:`modelhealth.store.alerting` hands it. An acknowledgement also queues, in the
+same transaction, a note in the thread of every route that heard of the incident
+(:func:`queue_ack_notes`: "ACKNOWLEDGED ... by ana until ..."; PagerDuty gets an
+``acknowledge``). Refusals are one sentence:
 :class:`~modelhealth.errors.NotFound` for an unknown id,
 :class:`~modelhealth.errors.UsageError` for a resolved incident, a silence that has
 ended or would overlap another with the same matcher, or a malformed matcher.
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session
 from modelhealth.alerts.base import result_key
 from modelhealth.alerts.silences import Ack, Silence, check_matcher, silencing
 from modelhealth.errors import NotFound, UsageError
+from modelhealth.store.acknotes import queue_ack_notes
 from modelhealth.store.alerting_models import IncidentRow, SilenceRow
 from modelhealth.store.models import ModelRow
 from modelhealth.store.records import IncidentRecord, SilenceRecord
@@ -177,6 +181,7 @@ class OnCallMixin:
                 raise UsageError(f"incident #{pk} is resolved; nothing to acknowledge")
             row.acked_by, row.acked_at, row.acked_until = by.strip(), now, until
             session.flush()
+            queue_ack_notes(session, row, now)
             return incident_record(row, model, self.silences_at(session, now), now=now)
 
     def acknowledge_open(
@@ -219,6 +224,8 @@ class OnCallMixin:
             for row in picked:
                 row.acked_by, row.acked_at, row.acked_until = by, now, until
             session.flush()
+            for row in picked:
+                queue_ack_notes(session, row, now)
             return [incident_record(r, model, held, now=now) for r in picked]
 
     def unacknowledge(self, pk: int, *, now: datetime | None = None) -> IncidentRecord:

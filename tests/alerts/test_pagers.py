@@ -133,3 +133,16 @@ def test_teams_throttling_and_errors_fail_without_the_url(teams):
         delivery = channel.send(problem_alert())
     assert "s3cretpath0123" not in delivery.detail
     assert not delivery.ok
+
+
+def test_pagerduty_hears_an_acknowledgement_on_the_same_key(pagerduty):
+    app, _, params = pagerduty
+    note = Alert(
+        "churn", "r1", (result(),), kind="acknowledged", note="by ana", key="k"
+    )
+    with registry.build(params) as channel:
+        assert channel.send(note).ok
+    assert app.events[0]["event_action"] == "acknowledge"
+    assert app.events[0]["dedup_key"] == KEY
+    assert "payload" not in app.events[0]
+    assert Alert.from_dict(note.to_dict()).note == "by ana"

@@ -128,9 +128,12 @@ def test_one_incident_from_opening_to_resolution_through_slack(
     assert shown["acked_by"] == "ana (Slack)"
 
     step("r2", now + timedelta(minutes=30))
-    assert len(app.posts) == 1  # a reminder is due, but acknowledged
+    note = app.posts[1]  # the acknowledgement, told in the incident's thread
+    assert note["text"].startswith("ACKNOWLEDGED churn run r1: by ana (Slack), until ")
+    assert note["thread_ts"] == "1700000001.000100"
+    assert len(app.posts) == 2  # a reminder is due, but acknowledged
     step("r3", now + timedelta(hours=2))
-    reminder = app.posts[1]
+    reminder = app.posts[2]
     assert reminder["text"].startswith("STILL FAILING")
     assert reminder["thread_ts"] == "1700000001.000100"  # in the incident's thread
     made = http.post(
@@ -144,10 +147,10 @@ def test_one_incident_from_opening_to_resolution_through_slack(
     log.append(f"silence #{silence['id']} churn/feature-* for 2d: {silence['reason']}")
     incident = step("r4", now + timedelta(hours=27))
     assert incident["silenced_by"] == silence["id"]
-    assert len(app.posts) == 2  # a reminder is due, but silenced
+    assert len(app.posts) == 3  # a reminder is due, but silenced
     incident = step("r5", now + timedelta(hours=28), Status.PASSED)
     assert incident["status"] == "resolved"
-    resolution = app.posts[2]
+    resolution = app.posts[3]
     assert resolution["thread_ts"] == "1700000001.000100"
     log += [
         f"  Slack: {p['text'].splitlines()[0]}" + (" (in thread)" * ("thread_ts" in p))

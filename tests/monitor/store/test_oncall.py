@@ -58,21 +58,25 @@ def test_one_incident_from_opening_to_resolution(store, slack, capsys):
     assert (acked.acked_by, acked.acked_until) == ("ana", T0 + 48 * H)
     print(f"acknowledged #{acked.id} by ana until {acked.acked_until:%d %H:%M}")
     _, sent = step("r2", T0 + 25 * H)
-    assert len(sent) == 1  # a reminder was due, but it is acknowledged
+    # the acknowledgement is told in the thread; the reminder that was due is not
+    assert sent[1] == "ACKNOWLEDGED churn run r1: by ana, until 2026-03-03 06:00 UTC"
+    assert app.posts[1]["thread_ts"] == "1700000001.000100"
+    assert len(sent) == 2
     _, sent = step("r3", T0 + 49 * H)
-    assert len(sent) == 2  # the acknowledgement ended: reminded
-    assert app.posts[1]["text"].startswith("STILL FAILING")
+    assert len(sent) == 3  # the acknowledgement ended: reminded, in the thread
+    assert app.posts[2]["text"].startswith("STILL FAILING")
+    assert app.posts[2]["thread_ts"] == "1700000001.000100"
     quiet = store.add_silence(
         "churn", check_id="feature-*", ends_at=T0 + 200 * H, starts_at=T0 + 50 * H,
         reason="reindexing", by="bo", now=T0 + 50 * H,
     )  # fmt: skip
     print(f"silence #{quiet.id} churn/feature-* until {quiet.ends_at:%d %H:%M}")
     incident, sent = step("r4", T0 + 74 * H)
-    assert len(sent) == 2  # a reminder was due, but silenced
+    assert len(sent) == 3  # a reminder was due, but silenced
     incident, sent = step("r5", T0 + 98 * H, Status.PASSED)
     assert incident.status == "resolved"
-    assert len(sent) == 3  # the thread it opened is closed
-    assert app.posts[2]["thread_ts"] == "1700000001.000100"
+    assert len(sent) == 4  # the thread it opened is closed
+    assert app.posts[3]["thread_ts"] == "1700000001.000100"
     for line in sent:
         print("  ", line)
 
