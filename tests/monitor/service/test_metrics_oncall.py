@@ -56,7 +56,8 @@ def test_incidents_and_the_stuck_outbox_are_metrics(store_url):
     assert got[("modelhealth_incidents_acknowledged", by_severity)] == 1
     assert got[("modelhealth_incidents_silenced", by_severity)] == 1
     webhook = (("channel", "webhook"),)
-    assert got[("modelhealth_outbox_pending", webhook)] == 1
+    # the problem, and the acknowledgement note that waits for it in its thread
+    assert got[("modelhealth_outbox_pending", webhook)] == 2
     assert got[("modelhealth_outbox_failing", webhook)] == 1
     assert got[("modelhealth_outbox_failed_attempts", webhook)] == 1
     assert got[("modelhealth_outbox_oldest_pending_age_seconds", ())] >= 0
