@@ -1,35 +1,25 @@
-"""What the HTTP channels share: reading ``Retry-After`` and judging an answer.
+"""What the HTTP channels share: judging an answer.
 
 A 2xx answer is a delivery. A 429 or a 5xx is a failed delivery the outbox retries
-(with the receiver's ``Retry-After`` on 429); any other status is a failed delivery
-too, whose detail says what the receiver answered. Secrets are redacted from it.
+(with the receiver's ``Retry-After`` on 429, read by :mod:`modelhealth.alerts._retry`);
+any other status is a failed delivery too, whose detail says what the receiver
+answered. Secrets are redacted from it.
 """
 
 from __future__ import annotations
 
-import time
-from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
-import httpx
 from pydantic import SecretStr
 
+from modelhealth.alerts._retry import retry_after
 from modelhealth.alerts._secrets import redact
 from modelhealth.alerts.base import Delivery
 
-__all__ = ["failed", "refused", "retry_after"]
+if TYPE_CHECKING:  # httpx is imported when an HTTP channel is made
+    import httpx
 
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        try:
-            return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-        except (TypeError, ValueError):
-            return None
+__all__ = ["failed", "refused"]
 
 
 def failed(

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from pydantic import Field, model_validator
 
 from modelhealth.alerts._http import failed, refused
@@ -30,6 +29,9 @@ from modelhealth.alerts.base import Alert, Channel, Delivery, result_key
 from modelhealth.alerts.render import describe, title
 from modelhealth.checks.base import CheckResult
 from modelhealth.rules.models import ChannelParams
+
+if TYPE_CHECKING:  # httpx is imported when the channel is made
+    import httpx
 
 __all__ = ["PagerDutyChannel", "PagerDutyParams", "dedup_key", "events"]
 
@@ -129,12 +131,15 @@ class PagerDutyChannel(Channel):
     def __init__(
         self, params: ChannelParams, client: httpx.Client | None = None
     ) -> None:
+        import httpx
+
         super().__init__(params)
         assert isinstance(params, PagerDutyParams)
         self._p = params
         self._key = read_secret(params.routing_key_env)
         self._own = client is None
         self._client = client or httpx.Client(timeout=params.timeout)
+        self._transport_errors = httpx.HTTPError
 
     def close(self) -> None:
         if self._own:
@@ -156,7 +161,7 @@ class PagerDutyChannel(Channel):
                     content=json.dumps(event, allow_nan=False).encode(),
                     headers={"Content-Type": "application/json"},
                 )
-            except httpx.HTTPError as exc:
+            except self._transport_errors as exc:
                 return failed(self.name, f"{type(exc).__name__}: {exc}", self._key)
             if not response.is_success:
                 return refused(self.name, response, self._key)

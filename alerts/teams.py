@@ -16,9 +16,8 @@ card twice.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from pydantic import Field, model_validator
 
 from modelhealth.alerts._http import failed, refused
@@ -26,6 +25,9 @@ from modelhealth.alerts._secrets import EnvName, check_url, missing_env, read_se
 from modelhealth.alerts.base import Alert, Channel, Delivery
 from modelhealth.alerts.render import MAX_LINES, describe, ordered, title
 from modelhealth.rules.models import ChannelParams
+
+if TYPE_CHECKING:  # httpx is imported when the channel is made
+    import httpx
 
 __all__ = ["TeamsChannel", "TeamsParams", "card"]
 
@@ -99,11 +101,14 @@ class TeamsChannel(Channel):
     def __init__(
         self, params: ChannelParams, client: httpx.Client | None = None
     ) -> None:
+        import httpx
+
         super().__init__(params)
         assert isinstance(params, TeamsParams)
         self._url = read_secret(params.url_env)
         self._own = client is None
         self._client = client or httpx.Client(timeout=params.timeout)
+        self._transport_errors = httpx.HTTPError
 
     def close(self) -> None:
         if self._own:
@@ -117,7 +122,7 @@ class TeamsChannel(Channel):
                 content=body,
                 headers={"Content-Type": "application/json"},
             )
-        except httpx.HTTPError as exc:
+        except self._transport_errors as exc:
             return failed(self.name, f"{type(exc).__name__}: {exc}", self._url)
         if not response.is_success:
             return refused(self.name, response, self._url)

@@ -53,6 +53,42 @@ def test_loading_rules_imports_no_client_data_library_or_store(
     assert out.stdout.strip() == ""
 
 
+PAGERS = """\
+version: 1
+extends: {example}
+alerts:
+  - {{channel: pagerduty, routing_key_env: STARTUP_PD_KEY}}
+  - {{channel: teams, url_env: STARTUP_TEAMS_URL}}
+"""
+
+PAGERS_LOAD = """
+import sys
+from modelhealth.config import load_rules
+rule_set = load_rules(sys.argv[1])
+assert {r.channel for r in rule_set.alerts} >= {"pagerduty", "teams"}
+heavy = %r
+print(",".join(m for m in heavy if m in sys.modules))
+"""
+
+
+def test_pagerduty_and_teams_routes_import_no_client(tmp_path: Path) -> None:
+    rules = tmp_path / "churn.yaml"
+    rules.write_text(PAGERS.format(example=ROOT / "examples" / "rules.yaml"))
+    env = {
+        **os.environ,
+        "STARTUP_PD_KEY": "startup-routing-key",
+        "STARTUP_TEAMS_URL": "https://teams.example.com/webhook",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", PAGERS_LOAD % (HEAVY,), str(rules)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
+
+
 HELP = """
 import sys
 from modelhealth.cli import main
