@@ -106,6 +106,7 @@ def test_examples_with_the_real_tables(tmp_path):
         "metric",
         "freshness",
         "quality",
+        "multivariate_drift",
     ]
     assert rule_set.source_file == str(tmp_path / "rules.yaml")
 
