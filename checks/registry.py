@@ -29,6 +29,7 @@ BUILTIN: dict[str, str] = {
     "multivariate_drift": (
         "modelhealth.checks.multivariate_drift:MultivariateDriftCheck"
     ),
+    "estimated_metric": "modelhealth.checks.estimated_metric:EstimatedMetricCheck",
 }
 
 ENTRY_POINT_GROUP = "modelhealth.checks"
