@@ -170,3 +170,36 @@ def test_large_runs_draw_the_band_on_a_sample():
     m = result.metrics
     assert m["band_upper"] - m["band_lower"] < 0.02
     assert m["band_lower"] <= m["realized"] <= m["band_upper"]
+
+
+def test_end_to_end_estimate_first_realized_when_labels_arrive(tmp_path):
+    """Calibrated at baseline time, estimated on an unlabelled run, and given the
+    realized value beside the estimate by ``modelhealth labels``."""
+    import modelhealth
+    from modelhealth.run.labels import attach_labels
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "version: 1\nmodel: m\nprediction: {column: score}\n"
+        "label: {column: churned, key: id}\n"
+        "checks:\n  - {id: est, kind: estimated_metric, metric: roc_auc, min: 0.7}\n"
+    )
+    db = str(tmp_path / "m.db")
+
+    def keyed(df):
+        return df.assign(id=[f"k{i}" for i in range(len(df))])
+
+    modelhealth.register_baseline(rules=path, data=keyed(REFERENCE), db=db)
+    run = keyed(world(2000, seed=7, x1_mean=1.0))
+    first = modelhealth.check_run(
+        rules=path, run_id="r", inputs=run.drop(columns="churned"), db=db, alert=False
+    )
+    (estimated,) = first.results
+    assert estimated.status is Status.PASSED
+    assert "realized" not in estimated.metrics
+    later = attach_labels(
+        rules=path, run_id="r", labels=run[["id", "churned"]], db=db, alert=False
+    )
+    (both,) = [r for r in later.results if r.check_id == "est"]
+    assert both.metrics["roc_auc"] == pytest.approx(estimated.metrics["roc_auc"])
+    assert both.metrics["realized"] == pytest.approx(both.metrics["roc_auc"], abs=0.03)
