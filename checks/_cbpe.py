@@ -51,6 +51,8 @@ ESTIMATED: tuple[MetricName, ...] = ("roc_auc", "accuracy", "precision", "recall
 DRAWS = 200
 MAX_BAND_ROWS = 20_000
 MIN_LABELLED = 100
+MAX_FIT_ROWS = 200_000
+"""Larger baselines are sampled down to this many rows to calibrate."""
 
 
 def scores(frame: pd.DataFrame, rule_set: RuleSet, where: str) -> pd.Series:
@@ -86,6 +88,8 @@ def fit(frame: pd.DataFrame, rule_set: RuleSet) -> dict[str, Any]:
     """
     from modelhealth.checks._metrics import _binary, compute
 
+    if len(frame) > MAX_FIT_ROWS:
+        frame = frame.sample(MAX_FIT_ROWS, random_state=0)
     values = scores(frame, rule_set, "the baseline data")
     label = rule_set.label
     if label is None:

@@ -46,7 +46,8 @@ MIN_CHUNK_ROWS = 20
 """Fewest reference rows per chunk; fewer make the chunk spread meaningless."""
 MIN_SHARE = 0.01
 MAX_CATEGORIES = 20
-MAX_FIT_ROWS = 200_000
+BATCH_ROWS = 50_000
+MAX_FIT_ROWS = 100_000
 """Larger references are sampled down to this many rows for fitting."""
 
 
@@ -145,17 +146,22 @@ def encode(
                 )
             blocks.append(((values - enc["mean"]) / enc["scale"])[:, None])
         else:
-            text = series.astype(str).where(series.notna())
-            cats = enc["categories"]
-            onehot = np.stack(
-                [(text == c).to_numpy() for c in cats]
-                + [(~text.isin(cats) & text.notna()).to_numpy()],
-                axis=1,
-            ).astype("float64")
-            onehot[series.isna().to_numpy()] = np.nan
-            blocks.append(onehot)
+            blocks.append(_indicators(series, enc["categories"]))
     matrix = np.concatenate(blocks, axis=1)
     return matrix, int(np.isnan(matrix).sum())
+
+
+def _indicators(series: pd.Series, categories: list[str]) -> np.ndarray:
+    """One column per kept category and one for every other value; nulls NaN."""
+    import pandas as pd
+
+    missing = series.isna().to_numpy()
+    codes = pd.Categorical(series.astype(str), categories=categories).codes
+    codes = np.where(codes < 0, len(categories), codes)  # other and unseen values
+    out = np.zeros((len(series), len(categories) + 1))
+    out[np.arange(len(series)), codes] = 1.0
+    out[missing] = np.nan
+    return out
 
 
 def _standardise(matrix: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -167,8 +173,10 @@ def _standardise(matrix: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.
 def errors(z: np.ndarray, center: np.ndarray, components: np.ndarray) -> np.ndarray:
     """Each row's reconstruction error (Euclidean) for standardised rows ``z``."""
     centered = z - center
-    back = centered @ components.T @ components
-    return np.asarray(np.sqrt(((centered - back) ** 2).sum(axis=1)))
+    # components are orthonormal rows: |x - back(x)|^2 = |x|^2 - |projection|^2
+    kept = centered @ components.T
+    left = np.einsum("ij,ij->i", centered, centered) - np.einsum("ij,ij->i", kept, kept)
+    return np.asarray(np.sqrt(np.clip(left, 0.0, None)))
 
 
 def fit(
@@ -202,14 +210,15 @@ def fit(
     scale = np.nanstd(raw, axis=0)
     scale[scale == 0] = 1.0  # an indicator that never fires: keep it at 0
     z = _standardise(raw, mean, scale)
-    pca = PCA(n_components=variance, svd_solver="full").fit(z)
+    # n >> d: the eigenvectors of the d x d covariance, not an n x d SVD
+    pca = PCA(n_components=variance, svd_solver="covariance_eigh").fit(z)
     k = int(pca.n_components_)
     order = rng.permutation(len(z))
     chunk_means: list[float] = []
     row_errors: list[np.ndarray] = []
     for part in np.array_split(order, chunks):
         rest = np.setdiff1d(order, part, assume_unique=True)
-        held = PCA(n_components=k, svd_solver="full").fit(z[rest])
+        held = PCA(n_components=k, svd_solver="covariance_eigh").fit(z[rest])
         err = errors(z[part], held.mean_, held.components_)
         chunk_means.append(float(err.mean()))
         row_errors.append(err)
@@ -242,8 +251,15 @@ def band(state: dict[str, Any], rows: int, sigma: float, tolerance: float) -> fl
 
 
 def run_error(frame: pd.DataFrame, state: dict[str, Any]) -> tuple[float, int]:
-    """The run's mean reconstruction error and how many cells were imputed."""
-    raw, imputed = encode(frame, state["columns"])
-    z = _standardise(raw, np.asarray(state["mean"]), np.asarray(state["scale"]))
-    err = errors(z, np.asarray(state["center"]), np.asarray(state["components"]))
-    return float(err.mean()), imputed
+    """The run's mean reconstruction error and how many cells were imputed.
+
+    Rows are encoded :data:`BATCH_ROWS` at a time, so memory follows the batch.
+    """
+    mean, scale = np.asarray(state["mean"]), np.asarray(state["scale"])
+    center, components = np.asarray(state["center"]), np.asarray(state["components"])
+    total, imputed = 0.0, 0
+    for start in range(0, len(frame), BATCH_ROWS):
+        raw, nulls = encode(frame.iloc[start : start + BATCH_ROWS], state["columns"])
+        total += float(errors(_standardise(raw, mean, scale), center, components).sum())
+        imputed += nulls
+    return total / len(frame), imputed

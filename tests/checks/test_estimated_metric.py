@@ -203,3 +203,11 @@ def test_end_to_end_estimate_first_realized_when_labels_arrive(tmp_path):
     (both,) = [r for r in later.results if r.check_id == "est"]
     assert both.metrics["roc_auc"] == pytest.approx(estimated.metrics["roc_auc"])
     assert both.metrics["realized"] == pytest.approx(both.metrics["roc_auc"], abs=0.03)
+
+
+def test_a_large_baseline_is_sampled_to_calibrate(monkeypatch):
+    from modelhealth.checks import _cbpe
+
+    monkeypatch.setattr(_cbpe, "MAX_FIT_ROWS", 1000)
+    state = _cbpe.fit(REFERENCE, rules(AUC))
+    assert state["calibration"]["rows"] == 1000

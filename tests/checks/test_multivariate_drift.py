@@ -243,3 +243,12 @@ def test_baseline_fits_and_runs_read_the_fitted_state(tmp_path):
         rules=path, run_id="r2", inputs=world(1000, seed=3), db=db, alert=False
     )
     assert {r.check_id: r.status for r in same.results}["mv"] is Status.PASSED
+
+
+def test_a_large_baseline_is_sampled_to_fit(monkeypatch):
+    from modelhealth.checks import _reconstruction
+
+    monkeypatch.setattr(_reconstruction, "MAX_FIT_ROWS", 1000)
+    (result,) = check(P, world(3000, seed=1), world(2000, seed=2, rho=0.0))
+    assert result.details["reference_rows"] == 1000
+    assert result.status is Status.FAILED
