@@ -178,6 +178,9 @@ class Reference:
         metrics: pre-deployment metrics of the baseline (``{"roc_auc": 0.81}``).
         row_counts: row counts of the reference runs (one for a baseline).
         version: the baseline's model version, if any.
+        fitted: state that checks fitted on the baseline's rows when it was
+            registered, by check id (see :meth:`Check.fit_reference`); empty for a
+            window of past runs.
     """
 
     source: str
@@ -186,6 +189,7 @@ class Reference:
     metrics: Mapping[str, float] = field(default_factory=dict)
     row_counts: tuple[int, ...] = ()
     version: str | None = None
+    fitted: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,20 @@ class Check(Generic[P]):
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
         raise NotImplementedError
+
+    @classmethod
+    def fit_reference(
+        cls, params: CheckParams, frame: pd.DataFrame, rule_set: RuleSet
+    ) -> dict[str, Any] | None:
+        """State to fit on a baseline's rows when it is registered, or ``None``.
+
+        A kind that needs more of the reference than its profile (a fitted model,
+        a calibration) returns it here as a small JSON-able dict; it is stored with
+        the baseline and read back as ``ctx.reference.fitted[params.id]``. Raise
+        :class:`CheckError` for data it cannot fit on: the message is stored in
+        place of the state and the check reports it as ``errored``.
+        """
+        return None
 
     def result(
         self,

@@ -26,6 +26,10 @@ BUILTIN: dict[str, str] = {
     "metric": "modelhealth.checks.metric:MetricCheck",
     "freshness": "modelhealth.checks.freshness:FreshnessCheck",
     "quality": "modelhealth.checks.quality:QualityCheck",
+    "multivariate_drift": (
+        "modelhealth.checks.multivariate_drift:MultivariateDriftCheck"
+    ),
+    "estimated_metric": "modelhealth.checks.estimated_metric:EstimatedMetricCheck",
 }
 
 ENTRY_POINT_GROUP = "modelhealth.checks"

@@ -150,6 +150,7 @@ def register_baseline(
     Returns:
         The stored baseline.
     """
+    from modelhealth.checks.fitted import fit_reference
     from modelhealth.checks.profiling import profile_frame
 
     rule_set = config.as_rule_set(rules)
@@ -167,6 +168,9 @@ def register_baseline(
             profile=profile.to_dict(),
             metrics=parsed,
             row_count=len(frame),
-            details={"data": str(data)} if isinstance(data, (str, os.PathLike)) else {},
+            details={
+                **({"data": str(data)} if isinstance(data, (str, os.PathLike)) else {}),
+                **fit_reference(rule_set, frame),
+            },
             created_at=created_at,
         )

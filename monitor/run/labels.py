@@ -2,15 +2,18 @@
 
 A production run often has predictions today and ground truth days later (did the
 customer churn?). When a run comes without labels and its rules name ``label.key``
-and have a post-deployment ``metric`` check, the runner calls
+and have a check that late labels re-evaluate (a post-deployment ``metric`` or an
+``estimated_metric`` check, see :mod:`modelhealth.checks.late_labels`), the runner
+calls
 :func:`~modelhealth.run.predictions.predictions_to_keep`: the key, prediction and
 segment columns are stored with the
 run, and its metric checks read ``skipped: labels not available yet``.
 
 When the labels arrive, :func:`attach_labels` (``modelhealth labels``, or the
-scheduler) reads those predictions back, joins the labels on the key, runs the
-rules' post-deployment metric checks on the joined rows and replaces that run's
-earlier results of those checks, so the run's status and history show the metrics.
+scheduler) reads those predictions back, joins the labels on the key, runs those
+checks on the joined rows and replaces that run's earlier results of them, so the
+run's status and history show the metrics (an ``estimated_metric`` result then
+holds the realized value beside the estimate).
 The run is saved again through :func:`modelhealth.run.runner.publish`, so a metric that
 fails now opens an incident and alerts like any failed check.
 
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING
 from modelhealth import config
 from modelhealth.checks._text import as_text
 from modelhealth.checks.base import CheckContext, CheckResult, utcnow
-from modelhealth.checks.metric import metric_checks
+from modelhealth.checks.late_labels import late_label_checks
 from modelhealth.errors import DataError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
@@ -48,7 +51,7 @@ __all__ = ["attach_labels"]
 
 
 def _metric_checks(rule_set: RuleSet) -> list[str]:
-    return [c.id for c in metric_checks(rule_set, "post_deployment")]
+    return [c.id for c in late_label_checks(rule_set)]
 
 
 def _join(
@@ -126,7 +129,7 @@ def attach_labels(
     if not checks:
         raise UsageError(
             f"the rules of model {rule_set.model!r} have no post-deployment "
-            "metric check to evaluate with labels"
+            "metric or estimated_metric check to evaluate with labels"
         )
     key = key or rule_set.label.key
     if not key:
@@ -148,7 +151,8 @@ def attach_labels(
             raise DataError(
                 f"run {run_id!r} of model {rule_set.model!r} has no kept predictions: "
                 "they are kept when a run arrives without labels and its rules "
-                "name label.key and have a post-deployment metric check"
+                "name label.key and have a post-deployment metric or an "
+                "estimated_metric check"
             )
         if key not in kept.frame.columns:
             raise DataError(

@@ -1,16 +1,18 @@
 """Which predictions a run keeps for labels that arrive later, and when.
 
-When a run comes without labels and its rules name ``label.key`` and have a
-post-deployment ``metric`` check, the key, prediction and segment columns are kept
-with the run, in the run's own transaction (:meth:`Store.save_run`), so that
-:func:`modelhealth.run.labels.attach_labels` can join the labels to them later.
+When a run comes without labels and its rules name ``label.key`` and have a check
+that late labels re-evaluate (a post-deployment ``metric`` or an
+``estimated_metric`` check, see :mod:`modelhealth.checks.late_labels`), the key,
+prediction and segment columns are kept with the run, in the run's own transaction
+(:meth:`Store.save_run`), so that :func:`modelhealth.run.labels.attach_labels` can
+join the labels to them later.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from modelhealth.checks.metric import metric_checks
+from modelhealth.checks.late_labels import late_label_checks
 from modelhealth.rules.models import RuleSet
 
 if TYPE_CHECKING:
@@ -20,13 +22,13 @@ __all__ = ["kept_columns", "predictions_to_keep"]
 
 
 def kept_columns(rule_set: RuleSet) -> list[str]:
-    """The columns kept for late labels: key, prediction, metric checks' segments."""
+    """The columns kept for late labels: key, prediction, those checks' segments."""
     if rule_set.label is None or rule_set.label.key is None:
         return []
     if rule_set.prediction is None:
         return []
     columns = [rule_set.label.key, rule_set.prediction.column]
-    for check in metric_checks(rule_set, "post_deployment"):
+    for check in late_label_checks(rule_set):
         columns += [c for c in check.segment_by or [] if c not in columns]
     return columns
 
@@ -37,14 +39,14 @@ def predictions_to_keep(
     """The part of a run's frame to keep for late labels, and its key column.
 
     Returns:
-        ``None`` unless the rules name ``label.key`` and have a post-deployment
-        metric check, the frame has the key and prediction columns, and it has no
+        ``None`` unless the rules name ``label.key`` and have a check that late
+        labels re-evaluate, the frame has the key and prediction columns, and it has no
         label yet.
     """
     columns = kept_columns(rule_set)
     if not columns or rule_set.label is None:
         return None
-    if not metric_checks(rule_set, "post_deployment"):
+    if not late_label_checks(rule_set):
         return None
     label = rule_set.label.column
     if label in frame.columns and frame[label].notna().any():

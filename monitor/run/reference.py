@@ -72,4 +72,5 @@ def baseline_reference(baseline: BaselineRecord) -> Reference:
         metrics=dict(baseline.metrics),
         row_counts=(baseline.row_count,),
         version=baseline.version,
+        fitted=baseline.details.get("fitted", {}),
     )

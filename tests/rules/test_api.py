@@ -106,6 +106,8 @@ def test_examples_with_the_real_tables(tmp_path):
         "metric",
         "freshness",
         "quality",
+        "multivariate_drift",
+        "estimated_metric",
     ]
     assert rule_set.source_file == str(tmp_path / "rules.yaml")
 
