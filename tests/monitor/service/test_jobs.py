@@ -40,7 +40,14 @@ def test_freshness_fails_alerts_and_resolves(
     assert "one is expected every 1s" in result.message
     (incident,) = store.incidents("churn", status="open")
     assert incident.check_id == "freshness"
-    assert "freshness" in capsys.readouterr().err  # the console alert
+    # the console alert: delivered just after the verdict is stored
+    printed: list[str] = []
+
+    def alerted() -> bool:
+        printed.append(capsys.readouterr().err)
+        return "freshness" in "".join(printed)
+
+    wait_until(alerted, what="the console alert")
 
     modelhealth.check_run(rules=path, run_id="r2", inputs=frame(n=20), db=store)
     wait_until(
