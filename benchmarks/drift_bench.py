@@ -253,7 +253,7 @@ def main(rows: int, skip_evidently: bool, sim_reps: int) -> None:
             speedup = float(ev["op_s"]) / float(ours["op_s"])  # type: ignore[arg-type]
             print(f"(b) / (a) = {speedup:.0f}x (target >= 100)")
             _compare(ours, ev)
-    _simulation(sim_reps)
+    _simulation(sim_reps, evidently=not skip_evidently)
 
 
 def _compare(ours: dict[str, object], ev: dict[str, object]) -> None:
@@ -276,7 +276,7 @@ def _compare(ours: dict[str, object], ev: dict[str, object]) -> None:
         )  # type: ignore[index]
 
 
-def _simulation(reps: int) -> None:
+def _simulation(reps: int, evidently: bool) -> None:
     from tests.checks.signal import simulate
 
     plan = {
@@ -289,13 +289,47 @@ def _simulation(reps: int) -> None:
     start = time.perf_counter()
     tally = simulate(plan, seed=101)
     print(
-        f"\nsignal quality of method auto (5 numeric + 2 categorical shapes; "
+        f"\nsignal quality of method auto (6 numeric + 2 categorical shapes; "
         f"plan {plan}; {time.perf_counter() - start:.0f} s):"
     )
     print(tally.table())
-    nulls = sum(tally.cases[("null", n)] for n in plan)
-    alarms = sum(tally.alarms[("null", n)] for n in plan)
+    _false_alarms(tally, plan)
+    if evidently:
+        # the same frames (same seeds) judged by evidently's defaults, side by side
+        plan = {n: max(1, r // 4) for n, r in plan.items() if n <= 100_000}
+        start = time.perf_counter()
+        theirs = simulate(plan, seed=101, judge=_evidently_judge)
+        print(
+            f"\nthe same scenarios under evidently 0.7 DataDriftPreset defaults "
+            f"(plan {plan}; {time.perf_counter() - start:.0f} s):"
+        )
+        print(theirs.table())
+        _false_alarms(theirs, plan)
+
+
+def _false_alarms(tally: object, plan: dict[int, int]) -> None:
+    nulls = sum(tally.cases[("null", n)] for n in plan)  # type: ignore[attr-defined]
+    alarms = sum(tally.alarms[("null", n)] for n in plan)  # type: ignore[attr-defined]
     print(f"false alarms on unchanged columns: {alarms} of {nulls}")
+
+
+def _evidently_judge(ref, cur) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    """``{column: drifted}`` by evidently's DataDriftPreset with its defaults."""
+    import warnings
+
+    from evidently import Report
+    from evidently.presets import DataDriftPreset
+
+    warnings.simplefilter("ignore")
+    snapshot = Report([DataDriftPreset()]).run(cur, ref)
+    drifted = {}
+    for metric in snapshot.dict()["metrics"]:
+        config = metric["config"]
+        if config.get("type", "").endswith("ValueDrift"):
+            value, level = float(metric["value"]), float(config["threshold"])
+            test = "p_value" in str(config.get("method", ""))
+            drifted[config["column"]] = value < level if test else value >= level
+    return drifted
 
 
 if __name__ == "__main__":

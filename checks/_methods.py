@@ -6,9 +6,10 @@ Every method reads the reference's and the run's
 the statistic, a p-value for tests, the value that is graded, and the details a
 reader needs to reproduce it (the binning above all).
 
-- ``auto``: normed Wasserstein (numeric) or JS distance (categorical, boolean),
-  graded on the statistic; default ``fail: 0.1``, a floor raised to the noise
-  bound (:mod:`modelhealth.checks._auto`).
+- ``auto``: normed Wasserstein and the shape distance over nine bins (numeric),
+  or the JS distance (categorical, boolean), graded on the statistic; default
+  ``fail: 0.1`` in standard deviations (JS levels are that over ``sqrt(8)``), a
+  floor raised to the noise bound (:mod:`modelhealth.checks._auto`).
 - ``psi``: population stability index; ``warn: 0.1, fail: 0.25``.
 - ``wasserstein``: W1 / reference std (ddof 0), as evidently; ``fail: 0.1``.
 - ``jensenshannon``: JS distance, natural log; ``fail: 0.1``.
@@ -67,6 +68,9 @@ DEFAULTS: dict[str, Threshold] = {
     "z": Threshold(fail=0.05),
 }
 BINNED_GROUPS = 10
+SHAPE_GROUPS = 9
+"""``auto``'s shape bins: odd, so that the median (a usual fill value for missing
+data) is the middle of a bin rather than an edge between two."""
 Counts = npt.NDArray[np.float64]
 
 
@@ -84,6 +88,10 @@ class Outcome:
         p_value: for tests, else ``None``.
         noise: for ``auto``, the noise bound its levels were raised to.
         details: binning and sizes, for the result's details.
+        scale: for ``auto``, the factor from the check's levels (in standard
+            deviations) to this statistic's (``JS_PER_SD`` for JS, 1 for W).
+        shape: for ``auto`` on a numeric column, the shape distance of its
+            binned histogram, judged beside the Wasserstein distance.
     """
 
     method: str
@@ -91,6 +99,8 @@ class Outcome:
     p_value: float | None = None
     noise: float | None = None
     details: dict[str, object] = field(default_factory=dict)
+    scale: float = 1.0
+    shape: Outcome | None = None
 
     @property
     def graded(self) -> float:
@@ -143,7 +153,9 @@ def _numeric(
         if method == "wasserstein":
             return Outcome("wasserstein", w, details=sizes)
         noise = _auto.wasserstein_noise(a.spread(), sd, n_ref, n_cur)
-        return Outcome("wasserstein", w, noise=noise, details=sizes)
+        return Outcome(
+            "wasserstein", w, noise=noise, details=sizes, shape=_shape(ref, cur_counts)
+        )
     if method == "z":
         raise MethodError("z applies to categorical and boolean columns")
     r, c = stats.coarsen(
@@ -157,6 +169,26 @@ def _numeric(
         "of equal reference mass"
     )
     return _counts(method, r, c, sizes)
+
+
+def _shape(ref: ColumnProfile, cur_counts: list[int]) -> Outcome:
+    """``auto``'s second look at a numeric column: JS over nine equal-mass bins."""
+    r, c = stats.coarsen(
+        np.asarray(ref.counts, np.float64),
+        np.asarray(cur_counts, np.float64),
+        SHAPE_GROUPS,
+    )
+    details: dict[str, object] = {
+        "bins": len(r),
+        "binning": f"{len(ref.counts)} reference quantile bins merged into {len(r)} "
+        "of equal reference mass",
+    }
+    return Outcome(
+        "shape",
+        _auto.shape_distance(r, c),
+        noise=_auto.shape_noise(r, c),
+        details=details,
+    )
 
 
 def _counts(method: str, r: Counts, c: Counts, details: dict[str, object]) -> Outcome:
@@ -184,10 +216,11 @@ def _categorical(method: str, ref: ColumnProfile, cur: ColumnProfile) -> Outcome
         details["unseen_categories"] = unseen[:10]
     rf, cf = r.astype(np.float64), c.astype(np.float64)
     if method == "auto":
-        seen = int(np.count_nonzero((rf + cf) > 0))
         js = stats.jensenshannon(rf, cf)
-        noise = _auto.js_noise(seen, ref.count, cur.count)
-        return Outcome("jensenshannon", js, noise=noise, details=details)
+        noise = _auto.js_noise(rf, cf)
+        return Outcome(
+            "jensenshannon", js, noise=noise, details=details, scale=_auto.JS_PER_SD
+        )
     return _counts(method, rf, cf, details)
 
 

@@ -207,13 +207,16 @@ class DriftCheck(Check[DriftParams]):
         ref: ColumnProfile,
         cur: ColumnProfile,
     ) -> CheckResult:
+        other: _methods.Outcome | None = None
         if outcome.noise is not None:  # auto: levels are floors under the noise
-            threshold = Threshold(
-                **{
-                    k: max(v, outcome.noise)
-                    for k, v in threshold.model_dump(exclude_none=True).items()
-                }
+            judged = [(outcome, _raised(threshold, outcome))]
+            if outcome.shape is not None:
+                judged.append((outcome.shape, _raised(threshold, outcome.shape)))
+            # the distance decides unless the shape alone is worse
+            (outcome, threshold), *rest = sorted(
+                judged, key=lambda j: -_SEVERITY[grade(j[0].statistic, j[1])]
             )
+            other = rest[0][0] if rest else None
         is_test = outcome.p_value is not None
         status = grade(outcome.graded, threshold, higher_is_worse=not is_test)
         metrics = {"statistic": outcome.statistic, outcome.method: outcome.statistic}
@@ -227,10 +230,20 @@ class DriftCheck(Check[DriftParams]):
             details["chosen_by"] = "auto"
             details["noise_bound"] = outcome.noise
             metrics["noise_bound"] = outcome.noise
+            if other is not None:  # numeric: distance and shape, the worse reported
+                shape = outcome if other.shape is not None else other
+                distance = other if shape is outcome else outcome
+                assert shape.noise is not None
+                metrics["wasserstein"] = distance.statistic
+                metrics["shape"] = shape.statistic
+                metrics["shape_noise_bound"] = shape.noise
+                details["graded_on"] = "shape" if shape is outcome else "distance"
         details.update(
             reference_count=ref.count, current_count=cur.count, column_kind=ref.kind
         )
         note = ""
+        if details.get("graded_on") == "shape":
+            note = f" (the shape, over {details['bins']} equal-mass bins)"
         if ref.infinite or cur.infinite:
             details.update(
                 reference_infinite=ref.infinite, current_infinite=cur.infinite
@@ -275,6 +288,17 @@ class DriftCheck(Check[DriftParams]):
 
 
 _GRADED = (Status.PASSED, Status.WARNED, Status.FAILED)
+
+
+def _raised(threshold: Threshold, outcome: _methods.Outcome) -> Threshold:
+    """``auto``'s levels for one statistic: the check's (in standard deviations)
+    on the statistic's scale, raised to its noise bound."""
+    assert outcome.noise is not None
+    levels = threshold.model_dump(exclude_none=True).items()
+    return Threshold(**{k: max(v * outcome.scale, outcome.noise) for k, v in levels})
+
+
+_SEVERITY = {Status.PASSED: 0, Status.WARNED: 1, Status.FAILED: 2, Status.ERRORED: 3}
 
 
 def _drifted(result: CheckResult) -> bool:

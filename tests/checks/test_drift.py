@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -65,6 +66,60 @@ def test_auto_is_the_default_with_noise_aware_levels(make_ctx, frame):
     assert spend.threshold == {"fail": max(0.1, bound)}
     assert plan.details["method"] == "jensenshannon"
     assert plan.status is Status.PASSED
+
+
+def _two(ref: dict[str, Any], cur: dict[str, Any]) -> tuple[Any, Any]:
+    return pd.DataFrame(ref), pd.DataFrame(cur)
+
+
+def test_auto_sees_rows_filled_with_the_median_through_the_shape(make_ctx):
+    # a tenth of the rows set to the median moves W by ~0.08 sd: under the floor
+    g = np.random.default_rng(3)
+    ref_x, cur_x = g.normal(50, 10, 20_000), g.normal(50, 10, 20_000)
+    cur_x[g.random(20_000) < 0.1] = 50.0
+    ref, cur = _two({"x": ref_x}, {"x": cur_x})
+    (x,) = DriftCheck(DriftParams(id="drift")).run(
+        make_ctx(DriftParams(id="drift"), cur, reference_frame=ref)
+    )
+    assert x.status is Status.FAILED, x.message
+    assert x.details["graded_on"] == "shape"
+    assert x.details["method"] == "shape"
+    assert x.metrics["wasserstein"] < 0.1 <= x.metrics["shape"]
+    assert x.message.startswith("shape ")
+    assert x.message.endswith("(the shape, over 9 equal-mass bins)")
+
+
+def test_auto_holds_categories_to_the_same_effect_size_scale(make_ctx):
+    # the top category down from 40% to 30%: JS ~0.07, once under the 0.1 floor
+    g = np.random.default_rng(4)
+    cats, n = list("abcde"), 20_000
+    before = np.array([0.40, 0.25, 0.15, 0.12, 0.08])
+    after = np.concatenate([[0.30], before[1:] * 0.70 / 0.60])
+    ref, cur = _two(
+        {"c": g.choice(cats, n, p=before)}, {"c": g.choice(cats, n, p=after)}
+    )
+    (c,) = DriftCheck(DriftParams(id="drift")).run(
+        make_ctx(DriftParams(id="drift"), cur, reference_frame=ref)
+    )
+    assert c.status is Status.FAILED, c.message
+    assert c.threshold == {"fail": pytest.approx(0.1 / np.sqrt(8))}
+    assert 0.05 < c.value < 0.1
+
+
+def test_auto_draws_the_bound_for_rare_categories_reproducibly(make_ctx):
+    g = np.random.default_rng(5)
+    shares = [0.6, 0.3, 0.07, 0.02, 0.01]
+    ref, cur = _two(
+        {"c": g.choice(list("abcde"), 150, p=shares)},
+        {"c": g.choice(list("abcde"), 150, p=shares)},
+    )
+    params = DriftParams(id="drift")
+    first, second = (
+        DriftCheck(params).run(make_ctx(params, cur, reference_frame=ref))[0]
+        for _ in range(2)
+    )
+    assert first.status is Status.PASSED, first.message
+    assert first.details["noise_bound"] == second.details["noise_bound"] > 0.1
 
 
 def test_auto_levels_rise_with_noise_on_small_samples(make_ctx, frame):

@@ -14,7 +14,7 @@ import pytest
 
 from tests.checks.signal import simulate
 
-PLAN = {200: 40, 1_000: 15, 10_000: 5, 100_000: 2}
+PLAN = {200: 100, 1_000: 15, 10_000: 5, 100_000: 2}
 
 
 @pytest.mark.slow
