@@ -66,8 +66,9 @@ def scores(frame: pd.DataFrame, rule_set: RuleSet, where: str) -> pd.Series:
     spec = rule_set.prediction
     if spec is None or spec.task != "binary_classification":
         raise CheckError(
-            "estimated_metric needs 'prediction: {column: ..., task: "
-            "binary_classification}' in the rules (binary classifiers' scores)"
+            "estimated_metric estimates classifiers: 'prediction: {column: ..., "
+            "task: binary_classification}' (a score column), or task: "
+            "multiclass_classification with 'scores: {class: column, ...}'"
         )
     if spec.column not in frame.columns:
         raise CheckError(f"the prediction column {spec.column!r} is not in {where}")

@@ -1,4 +1,4 @@
-"""``estimated_metric``: a binary classifier's performance estimated without labels.
+"""``estimated_metric``: a classifier's performance estimated without labels.
 
 Confidence-based performance estimation (see :mod:`modelhealth.checks._cbpe`): when
 the baseline is registered, its scores are calibrated against its labels (isotonic
@@ -9,7 +9,9 @@ and from it the estimated ``metric``, with a sampling band. One result (subject
 and ``max_drop`` like ``metric``; ``max_drop`` compares with the baseline's
 pre-deployment value (``--metrics``), or else with the value realized on the
 baseline's own rows. When the run carries labels, the realized value is stored
-beside the estimate (``metrics.realized``).
+beside the estimate (``metrics.realized``). Multiclass models name each class's
+probability column in the rules (``prediction: {task: multiclass_classification,
+scores: {class: column}}``); see :mod:`modelhealth.checks._cbpe_multiclass`.
 
 The estimate holds under covariate shift (the inputs and scores move, the meaning
 of a score does not) and is blind to concept shift (the same score now means
@@ -77,6 +79,10 @@ class EstimatedMetricCheck(Check[EstimatedMetricParams]):
     def fit_reference(
         cls, params: CheckParams, frame: pd.DataFrame, rule_set: RuleSet
     ) -> dict[str, Any] | None:
+        if _multiclass(rule_set):
+            from modelhealth.checks import _cbpe_multiclass
+
+            return _cbpe_multiclass.fit(frame, rule_set)
         from modelhealth.checks._cbpe import fit
 
         return fit(frame, rule_set)
@@ -97,6 +103,8 @@ class EstimatedMetricCheck(Check[EstimatedMetricParams]):
             ]
         if FIT_ERROR in state:
             raise CheckError(f"could not calibrate on {ref.label}: {state[FIT_ERROR]}")
+        if _multiclass(ctx.rule_set):
+            return [self._run_multiclass(ctx, state)]
         column = scores(ctx.frame, ctx.rule_set, "the run data").dropna()
         rows = len(column)
         if rows < p.min_rows:
@@ -122,6 +130,35 @@ class EstimatedMetricCheck(Check[EstimatedMetricParams]):
         }
         baseline = ref.metrics.get(p.metric, state["realized"].get(p.metric))
         return [self._grade(value, metrics, baseline, found, ref.label)]
+
+    def _run_multiclass(self, ctx: CheckContext, state: dict[str, Any]) -> CheckResult:
+        from modelhealth.checks._cbpe_multiclass import run_estimate
+
+        p, ref = self.params, ctx.reference
+        assert ref is not None
+        if "calibrations" not in state:
+            raise CheckError(
+                f"{ref.label} was calibrated for a binary model; register the "
+                "baseline again with the multiclass rules"
+            )
+        found, sd, rows, realized = run_estimate(
+            ctx.frame, ctx.rule_set, state, p.metric
+        )
+        if rows < p.min_rows:
+            return self._skip(f"{rows} scored rows, fewer than min_rows {p.min_rows}")
+        value = float(found[p.metric])
+        if not math.isfinite(value):
+            raise CheckError(f"estimated {p.metric} is undefined on this run")
+        metrics = {
+            p.metric: value,
+            "band_lower": value - Z95 * sd,
+            "band_upper": value + Z95 * sd,
+            "rows": float(rows),
+        }
+        if realized is not None:
+            metrics["realized"] = realized
+        baseline = ref.metrics.get(p.metric, state["realized"].get(p.metric))
+        return self._grade(value, metrics, baseline, found, ref.label)
 
     def _realized(self, ctx: CheckContext) -> dict[str, float]:
         from modelhealth.checks._metrics import compute
@@ -190,3 +227,8 @@ class EstimatedMetricCheck(Check[EstimatedMetricParams]):
 
     def _skip(self, why: str) -> CheckResult:
         return self.result(Status.SKIPPED, message=why)
+
+
+def _multiclass(rule_set: RuleSet) -> bool:
+    spec = rule_set.prediction
+    return spec is not None and spec.task == "multiclass_classification"

@@ -107,6 +107,22 @@ class PredictionSpec(_Model):
     ] = "binary_classification"
     positive_label: str | int | bool | None = None
     decision_threshold: float = 0.5
+    scores: dict[str, str] | None = None
+    """Multiclass: each class's probability column (``{class: column}``)."""
+
+    @model_validator(mode="after")
+    def _scores_for_multiclass(self) -> PredictionSpec:
+        if self.scores is not None:
+            if self.task != "multiclass_classification":
+                raise ValueError(
+                    "scores (one probability column per class) applies to "
+                    "task: multiclass_classification"
+                )
+            if len(self.scores) < 2:
+                raise ValueError(
+                    "scores needs a column for each of two or more classes"
+                )
+        return self
 
 
 class LabelSpec(_Model):

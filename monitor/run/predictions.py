@@ -22,12 +22,15 @@ __all__ = ["kept_columns", "predictions_to_keep"]
 
 
 def kept_columns(rule_set: RuleSet) -> list[str]:
-    """The columns kept for late labels: key, prediction, those checks' segments."""
+    """The columns kept for late labels: key, prediction (and a multiclass model's
+    class scores), those checks' segments."""
     if rule_set.label is None or rule_set.label.key is None:
         return []
     if rule_set.prediction is None:
         return []
     columns = [rule_set.label.key, rule_set.prediction.column]
+    scores = rule_set.prediction.scores or {}
+    columns += [c for c in scores.values() if c not in columns]
     for check in late_label_checks(rule_set):
         columns += [c for c in check.segment_by or [] if c not in columns]
     return columns

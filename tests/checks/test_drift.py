@@ -103,6 +103,7 @@ def test_auto_holds_categories_to_the_same_effect_size_scale(make_ctx):
     )
     assert c.status is Status.FAILED, c.message
     assert c.threshold == {"fail": pytest.approx(0.1 / np.sqrt(8))}
+    assert c.value is not None
     assert 0.05 < c.value < 0.1
 
 

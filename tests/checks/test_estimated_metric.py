@@ -132,8 +132,8 @@ def test_a_baseline_that_cannot_calibrate_errors_with_why(reference, why):
         check(AUC, reference, world(500, seed=2))
 
 
-def test_a_multiclass_model_errors():
-    with pytest.raises(CheckError, match="binary_classification"):
+def test_a_multiclass_model_without_class_scores_says_what_to_add():
+    with pytest.raises(CheckError, match="needs each class's probability column"):
         check(AUC, REFERENCE, world(500, seed=2), task="multiclass_classification")
 
 
