@@ -203,12 +203,15 @@ def evaluate_candidate(
             f"none of the {len(frame):,} holdout rows has a label in "
             f"{rule_set.label.column!r}; a gate evaluates on labelled rows"
         )
+    print_ = fingerprint(frame)
     scored, champion = frame, None
     if champion_column is not None or champion_predictions is not None:
         scored, champion = attach_champion(
             frame, rule_set, column=champion_column, predictions=champion_predictions
         )
-    print_ = fingerprint(frame)
+        # the champion's column is not the candidate's data: schema, drift and the
+        # profile (the next baseline, if promoted) see the holdout without it
+        frame = scored.drop(columns=[CHAMPION])
     when = now or utcnow()
     with using(db) as store:
         wanted = rule_set.reference.baseline

@@ -196,7 +196,12 @@ def test_the_whole_rules_file_runs_on_the_holdout(tmp_path, frame):
     for r in segments.values():
         assert {"champion", "drop_low", "drop_high"} <= set(r.metrics)
         assert r.metrics["rows"] == r.details["segment_rows"]
-    assert "score_v1" not in verdict.results[1].details.get("columns", {})
+    with modelhealth.Store(db) as store:
+        stored = store.gate_verdict(verdict.pk or 0)
+    assert stored is not None
+    # the champion's column is not part of the holdout that would become a baseline
+    assert "score_v1" not in stored.profile["columns"]
+    assert "spend" in stored.profile["columns"]
 
 
 def test_promotion_from_a_passed_gate_only(rules, tmp_path, frame, capsys):
@@ -227,6 +232,10 @@ def test_promotion_from_a_passed_gate_only(rules, tmp_path, frame, capsys):
     assert "auc" in err
     assert main([*base, "999"]) == 2
     assert "no gate verdict 999" in capsys.readouterr().err
+    other = tmp_path / "other.parquet"
+    frame(2000, seed=9).to_parquet(other)
+    assert main([*base, str(good.pk), "--data", str(other)]) == 3
+    assert "its fingerprint differs" in capsys.readouterr().err
     assert main([*base, str(good.pk)]) == 0
     assert "registered baseline 'v2' for model 'churn' from gate verdict" in (
         capsys.readouterr().out
@@ -239,3 +248,18 @@ def test_promotion_from_a_passed_gate_only(rules, tmp_path, frame, capsys):
     assert promoted.metrics == pytest.approx(dict(good.metrics))
     assert promoted.details["gate_verdict"] == good.pk
     assert set(promoted.profile["columns"]) >= {"age", "spend", "score"}
+
+
+def test_promotion_fits_on_the_same_holdout_file(rules, tmp_path, frame, capsys):
+    db = str(tmp_path / "m.db")
+    path = tmp_path / "holdout.parquet"
+    frame(2000, seed=8).to_parquet(path)
+    args = ["--rules", str(rules), "--db", db]
+    assert main(["gate", *args, "--candidate-version", "v2", "--data", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["baseline", *args, "--from-gate", "1", "--data", str(path)]) == 0
+    assert "from gate verdict 1 (passed" in capsys.readouterr().out
+    with modelhealth.Store(db) as store:
+        promoted = store.baseline("churn")
+    assert promoted is not None
+    assert promoted.details["gate_verdict"] == 1
