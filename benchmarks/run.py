@@ -18,10 +18,11 @@ BENCHMARKS: dict[str, str] = {
     "drift": "drift_bench.py",
     "check": "check_cli.py",
     "web": "web_bench.py",
+    "gate": "gate_bench.py",
 }
 """Benchmark name -> script in this folder; add one line per benchmark."""
 
-TAKES_ROWS = {"drift", "check"}
+TAKES_ROWS = {"drift", "check", "gate"}
 """The benchmarks whose size ``--rows`` sets (the web one seeds a fixed history)."""
 
 

@@ -211,6 +211,9 @@ class CheckContext:
         stage: ``post_deployment`` for a production run, ``pre_deployment`` when a
             candidate model is evaluated on holdout data (``modelhealth gate``).
         segment: ``{column: value}`` when the check runs on one segment of the run.
+        champion: the frame's column of the current model's predictions on the same
+            rows, when the gate compares a candidate with it (``metric`` checks
+            then grade the paired difference).
     """
 
     rule_set: RuleSet
@@ -224,6 +227,7 @@ class CheckContext:
     last_run_at: datetime | None = None
     stage: Stage = "post_deployment"
     segment: Mapping[str, Any] | None = None
+    champion: str | None = None
 
 
 RECENT_RUNS = 7

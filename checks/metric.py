@@ -16,6 +16,10 @@ with the run, or later through ``modelhealth labels`` (the run's predictions are
 kept until then, and the result reads ``skipped: labels not available yet``).
 ``pre_deployment`` checks run only in ``modelhealth gate``, on a candidate's holdout
 data, against the current baseline. ``both`` runs in either.
+
+**Against a champion.** When the gate has the current model's predictions on the
+same rows (``ctx.champion``), ``max_drop`` bounds the paired difference instead,
+with an interval at ``confidence`` (:mod:`modelhealth.checks._champion`).
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class MetricParams(CheckParams):
     max: float | None = None
     max_drop: float | None = Field(default=None, ge=0)
     min_rows: int = Field(default=1, ge=1)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    resamples: int = Field(default=1000, ge=100, le=100_000)
 
     @model_validator(mode="after")
     def _some_bound(self) -> MetricParams:
@@ -107,6 +113,8 @@ class MetricCheck(Check[MetricParams]):
                 self.result(Status.SKIPPED, message=f"labels not available yet{hint}")
             ]
         both = frame[spec.column].notna() & frame[label.column].notna()
+        if ctx.champion is not None:
+            both &= frame[ctx.champion].notna()
         rows = int(both.sum())
         if rows < p.min_rows:
             return [
@@ -116,6 +124,10 @@ class MetricCheck(Check[MetricParams]):
                     message=f"{rows} labelled rows, fewer than min_rows {p.min_rows}",
                 )
             ]
+        if ctx.champion is not None:
+            from modelhealth.checks._champion import grade_paired
+
+            return [grade_paired(self, ctx, both)]
         value = compute(
             p.metric, frame.loc[both, label.column], frame.loc[both, spec.column], spec
         )

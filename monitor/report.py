@@ -11,10 +11,28 @@ from modelhealth.checks.base import CheckResult, Status
 from modelhealth.errors import ChecksFailed, FailOn
 from modelhealth.rules.models import Severity
 
-__all__ = ["FailOn", "RunReport"]
+__all__ = ["FailOn", "RunReport", "failing"]
 
 
 _BAD = (Status.FAILED, Status.ERRORED)
+
+
+def failing(
+    results: tuple[CheckResult, ...] | list[CheckResult],
+    fail_on: FailOn | str = FailOn.CRITICAL,
+) -> list[CheckResult]:
+    """Results that failed or errored with severity at or above ``fail_on``.
+
+    With ``fail_on="warning"``, ``warned`` results of warning-or-worse severity
+    count too; ``never`` returns nothing. (``--fail-on`` of ``check`` and ``gate``.)
+    """
+    fail_on = FailOn(fail_on)
+    if fail_on is FailOn.NEVER:
+        return []
+    floor = Severity(fail_on.value).rank
+    warned = fail_on in (FailOn.WARNING, FailOn.INFO)
+    bad = (*_BAD, Status.WARNED) if warned else _BAD
+    return [r for r in results if r.status in bad and r.severity.rank >= floor]
 
 
 @dataclass(frozen=True)
@@ -67,13 +85,7 @@ class RunReport:
         With ``fail_on="warning"``, ``warned`` results of warning-or-worse severity
         count too; ``never`` returns nothing.
         """
-        fail_on = FailOn(fail_on)
-        if fail_on is FailOn.NEVER:
-            return []
-        floor = Severity(fail_on.value).rank
-        warned = fail_on in (FailOn.WARNING, FailOn.INFO)
-        bad = (*_BAD, Status.WARNED) if warned else _BAD
-        return [r for r in self.results if r.status in bad and r.severity.rank >= floor]
+        return failing(self.results, fail_on)
 
     def ok(self, fail_on: FailOn | str = FailOn.CRITICAL) -> bool:
         return not self.failed(fail_on)

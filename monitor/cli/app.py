@@ -143,8 +143,9 @@ def check(
 def baseline(
     rules: RulesOpt,
     data: Annotated[
-        Path, typer.Option("--data", help="Reference data: Parquet or CSV.")
-    ],
+        Optional[Path],  # noqa: UP045
+        typer.Option("--data", help="Reference data: Parquet or CSV."),
+    ] = None,
     metrics: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -156,14 +157,31 @@ def baseline(
         typer.Option("--model-version", help="The model version [default: default]."),
     ] = None,
     db: DbOpt = None,
+    from_gate: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--from-gate",
+            help="Promote the candidate of this passed gate verdict: its holdout "
+            "profile and metrics (with --data: the same holdout, to fit on).",
+        ),
+    ] = None,
 ) -> None:
     """Register the reference that later runs compare with.
 
     The reference is the profile of --data (training or validation data) and,
-    optionally, pre-deployment metrics.
+    optionally, pre-deployment metrics; or, with --from-gate, a gate candidate's.
     """
     from modelhealth.api import register_baseline
 
+    if from_gate is not None:
+        from modelhealth.cli.gate import promote_verdict
+
+        promote_verdict(rules, from_gate, data=data, metrics=metrics, db=db)
+        return
+    if data is None:
+        from modelhealth.errors import UsageError
+
+        raise UsageError("baseline needs --data (or --from-gate VERDICT_ID)")
     record = register_baseline(
         rules=rules, data=data, metrics=metrics, model_version=model_version, db=db
     )

@@ -1,15 +1,31 @@
 """The pre-deployment gate: may a candidate model version replace the current one?
 
 :func:`evaluate_candidate` (``modelhealth gate``) takes holdout data scored by the
-candidate (its prediction and label columns, as the rules name them), runs the
-rules' ``metric`` checks whose ``stage`` is ``pre_deployment`` or ``both``, each
-against its absolute bounds (``min``/``max``) and against the current baseline's
-registered metrics (``max_drop``), and stores the verdict.
+candidate (its prediction and label columns, as the rules name them) and runs the
+whole rules file on it, as a production run would be checked, but on the holdout:
 
-The verdict **passes** when no gate result ``failed`` or ``errored``; warnings and
-skips (a ``max_drop`` with no baseline metric to compare with, as for a model's
-first version) do not block. Verdicts are kept in their own table, not as runs, so a
-rejected candidate never shows in the production model's health history.
+- schema, quality, expectations and drift of the holdout against the current
+  baseline (is the holdout like production?), and prediction checks on the
+  candidate's outputs; each with its ``segment_by``;
+- the ``metric`` checks whose ``stage`` is ``pre_deployment`` or ``both``: with a
+  **champion** (the current model's predictions on the same rows, see
+  :mod:`modelhealth.run.champion`), each metric is computed for both models and
+  ``max_drop`` bounds the paired difference with a confidence interval
+  (:mod:`modelhealth.checks._champion`); without one, ``max_drop`` compares with
+  the baseline's registered metrics, as before.
+
+Kinds that watch production runs over time (``volume``, ``freshness``,
+``estimated_metric``) and post-deployment metrics do not run on a holdout.
+
+The **decision** is ``failed`` when a result at or above ``fail_on`` failed or
+errored (with ``fail_on`` ``warning`` or ``info``, warned too, as in
+``modelhealth check``); without ``fail_on``, any failed or errored result of any
+severity fails the gate. Otherwise it is ``inconclusive`` when a comparison with
+the champion could not tell, else ``passed``; ``inconclusive`` does not block
+unless ``fail_on`` asks for warnings. Verdicts are kept in their own table, with
+both models' values, the intervals, the rows used, the holdout's fingerprint and
+its profile, never as runs: a rejected candidate never shows in the production
+model's health history.
 """
 
 from __future__ import annotations
@@ -22,10 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 from modelhealth import config
 from modelhealth.checks.base import CheckContext, CheckResult, Status, utcnow
-from modelhealth.checks.metric import metric_checks
-from modelhealth.errors import DataError, UsageError
-from modelhealth.rules.models import RuleSet
+from modelhealth.checks.metric import MetricParams, metric_checks
+from modelhealth.errors import DataError, FailOn, UsageError
+from modelhealth.report import failing
+from modelhealth.rules.models import CheckParams, RuleSet
 from modelhealth.run import runner
+from modelhealth.run.champion import CHAMPION, attach_champion, fingerprint
 from modelhealth.run.inputs import DataArg, read_data
 from modelhealth.run.reference import baseline_reference
 from modelhealth.store.opening import using
@@ -33,7 +51,9 @@ from modelhealth.store.opening import using
 if TYPE_CHECKING:
     from modelhealth.store import Store
 
-__all__ = ["GateVerdict", "evaluate_candidate"]
+__all__ = ["GateVerdict", "evaluate_candidate", "gate_checks"]
+
+_PRODUCTION_ONLY = frozenset({"volume", "freshness", "estimated_metric"})
 
 
 @dataclass(frozen=True)
@@ -43,12 +63,19 @@ class GateVerdict:
     Attributes:
         model: the model's name.
         candidate_version: the version evaluated.
-        passed: no gate check failed or errored.
-        results: one result per gate metric check (per segment with segment_by).
+        passed: the decision is not ``failed``.
+        decision: ``passed``, ``failed`` or ``inconclusive``.
+        results: every result of the gate's checks, in the rules' order.
         metrics: the candidate's metric values by name (whole holdout data).
-        baseline_version: the baseline compared with, if one is registered.
+        champion: what it was compared with (``column 'score_v1'``, or the
+            champion's version), or ``None`` for the baseline's numbers.
+        champion_metrics: the champion's values on the same rows, by name.
+        baseline_version: the baseline the holdout was compared with, if any.
         baseline_metrics: that baseline's pre-deployment metrics.
         row_count: rows of the holdout data.
+        unlabelled_rows: holdout rows without a label (left out of the metrics).
+        fingerprint: SHA-256 of the holdout data as read.
+        fail_on: the severity that decided, or ``None`` (any failure).
         pk: the stored verdict's key.
     """
 
@@ -56,26 +83,64 @@ class GateVerdict:
     candidate_version: str
     passed: bool
     results: tuple[CheckResult, ...]
+    decision: str = "passed"
     metrics: Mapping[str, float] = field(default_factory=dict)
+    champion: str | None = None
+    champion_metrics: Mapping[str, float] = field(default_factory=dict)
     baseline_version: str | None = None
     baseline_metrics: Mapping[str, float] = field(default_factory=dict)
     row_count: int = 0
+    unlabelled_rows: int = 0
+    fingerprint: str | None = None
+    fail_on: FailOn | None = None
     created_at: datetime = field(default_factory=utcnow)
     pk: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable verdict (``modelhealth gate --json``)."""
         return {
+            "id": self.pk,
             "model": self.model,
             "candidate_version": self.candidate_version,
+            "decision": self.decision,
             "passed": self.passed,
+            "champion": self.champion,
             "baseline_version": self.baseline_version,
             "metrics": dict(self.metrics),
+            "champion_metrics": dict(self.champion_metrics),
             "baseline_metrics": dict(self.baseline_metrics),
             "row_count": self.row_count,
+            "unlabelled_rows": self.unlabelled_rows,
+            "fingerprint": self.fingerprint,
+            "fail_on": self.fail_on.value if self.fail_on else None,
             "created_at": self.created_at.isoformat(),
             "results": [r.to_dict() for r in self.results],
         }
+
+
+def gate_checks(rule_set: RuleSet) -> list[CheckParams]:
+    """The rules' checks that a gate runs on holdout data, in the rules' order."""
+    gate_metrics = {c.id for c in metric_checks(rule_set, "pre_deployment")}
+    return [
+        c
+        for c in rule_set.checks
+        if c.enabled
+        and c.kind not in _PRODUCTION_ONLY
+        and (not isinstance(c, MetricParams) or c.id in gate_metrics)
+    ]
+
+
+def _decide(
+    results: tuple[CheckResult, ...], fail_on: FailOn | None
+) -> tuple[str, bool]:
+    if fail_on is None:
+        blocked = any(r.status in (Status.FAILED, Status.ERRORED) for r in results)
+    else:
+        blocked = bool(failing(results, fail_on))
+    if blocked:
+        return "failed", False
+    unsure = any(r.details.get("decision") == "inconclusive" for r in results)
+    return ("inconclusive" if unsure else "passed"), True
 
 
 def evaluate_candidate(
@@ -84,6 +149,10 @@ def evaluate_candidate(
     candidate_version: str,
     data: DataArg,
     db: str | Store | None = None,
+    champion_column: str | None = None,
+    champion_predictions: DataArg | None = None,
+    champion_version: str | None = None,
+    fail_on: FailOn | str | None = None,
     now: datetime | None = None,
 ) -> GateVerdict:
     """Evaluate a candidate version on holdout data and store the verdict.
@@ -93,22 +162,28 @@ def evaluate_candidate(
         candidate_version: the version being considered for deployment.
         data: holdout data with the candidate's predictions and the labels.
         db: store URL, SQLite path or open Store.
+        champion_column: the holdout column of the champion's predictions, or
+        champion_predictions: a file of them, joined on the rules' ``label.key``.
+        champion_version: the champion's version, for the verdict; by default the
+            current baseline's.
+        fail_on: the severity at or above which a failure fails the gate; ``None``
+            for any.
         now: when the evaluation happens (tz-aware).
 
     Returns:
         The verdict, stored (``pk`` set).
 
     Raises:
-        UsageError: the rules have no pre-deployment metric check.
-        DataError: the data is unreadable, empty, or lacks the prediction or label
-            column.
+        UsageError: the rules have no pre-deployment metric check, or the champion
+            cannot be compared (another task, the same predictions).
+        DataError: the data is unreadable, empty, unlabelled, or lacks a column.
         StorageError: the store is unreachable.
     """
     from modelhealth.checks.profiling import profile_frame
 
     rule_set = config.as_rule_set(rules)
-    gate = metric_checks(rule_set, "pre_deployment")
-    if not gate:
+    fail_on = None if fail_on is None else FailOn(fail_on)
+    if not metric_checks(rule_set, "pre_deployment"):
         raise UsageError(
             f"the rules of model {rule_set.model!r} have no metric check with "
             "stage: pre_deployment or both, so the gate has nothing to evaluate"
@@ -121,6 +196,22 @@ def evaluate_candidate(
             raise UsageError(f"the gate needs '{what}: {{column: ...}}' in the rules")
         if spec.column not in frame.columns:
             raise DataError(f"the holdout data has no {what} column {spec.column!r}")
+    assert rule_set.label is not None
+    unlabelled = int(frame[rule_set.label.column].isna().sum())
+    if unlabelled == len(frame):
+        raise DataError(
+            f"none of the {len(frame):,} holdout rows has a label in "
+            f"{rule_set.label.column!r}; a gate evaluates on labelled rows"
+        )
+    print_ = fingerprint(frame)
+    scored, champion = frame, None
+    if champion_column is not None or champion_predictions is not None:
+        scored, champion = attach_champion(
+            frame, rule_set, column=champion_column, predictions=champion_predictions
+        )
+        # the champion's column is not the candidate's data: schema, drift and the
+        # profile (the next baseline, if promoted) see the holdout without it
+        frame = scored.drop(columns=[CHAMPION])
     when = now or utcnow()
     with using(db) as store:
         wanted = rule_set.reference.baseline
@@ -128,36 +219,76 @@ def evaluate_candidate(
             rule_set.model, None if wanted in (None, "latest") else wanted
         )
         reference = None if baseline is None else baseline_reference(baseline)
+        profile = profile_frame(
+            frame, reference=reference.profile if reference else None
+        )
+        checks = gate_checks(rule_set)
         ctx = CheckContext(
-            rule_set=rule_set.model_copy(update={"checks": gate}),
+            rule_set=rule_set.model_copy(
+                update={"checks": [c for c in checks if c.kind != "metric"]}
+            ),
             run_id=f"gate:{candidate_version}",
             frame=frame,
-            profile=profile_frame(
-                frame, reference=reference.profile if reference else None
-            ),
+            profile=profile,
             reference=reference,
             model_version=candidate_version,
             now=when,
             stage="pre_deployment",
         )
-        results = tuple(runner.run_checks(ctx))
-        passed = not any(r.status in (Status.FAILED, Status.ERRORED) for r in results)
-        metrics = {
-            str(r.details["metric"]): float(r.value)
+        metric_ctx = replace(
+            ctx,
+            rule_set=rule_set.model_copy(
+                update={"checks": [c for c in checks if c.kind == "metric"]}
+            ),
+            frame=scored,
+            champion=None if champion is None else CHAMPION,
+        )
+        order = {c.id: i for i, c in enumerate(checks)}
+        results = tuple(
+            sorted(
+                [*runner.run_checks(ctx), *runner.run_checks(metric_ctx)],
+                key=lambda r: order.get(r.check_id, len(order)),
+            )
+        )
+        decision, passed = _decide(results, fail_on)
+        whole = [
+            r
             for r in results
-            if r.subject is None and r.value is not None and "metric" in r.details
+            if r.kind == "metric" and r.subject is None and r.value is not None
+        ]
+        metrics = {str(r.details["metric"]): float(r.value or 0) for r in whole}
+        champion_metrics = {
+            str(r.details["metric"]): float(r.metrics["champion"])
+            for r in whole
+            if "champion" in r.metrics
         }
+        if champion is not None:
+            champion = champion_version or (
+                f"{baseline.version} ({champion})" if baseline else champion
+            )
         verdict = GateVerdict(
             model=rule_set.model,
             candidate_version=candidate_version,
             passed=passed,
+            decision=decision,
             results=results,
             metrics=metrics,
+            champion=champion,
+            champion_metrics=champion_metrics,
             baseline_version=baseline.version if baseline else None,
             baseline_metrics=dict(baseline.metrics) if baseline else {},
             row_count=len(frame),
+            unlabelled_rows=unlabelled,
+            fingerprint=print_,
+            fail_on=fail_on,
             created_at=when,
         )
+        details: dict[str, Any] = {
+            "unlabelled_rows": unlabelled,
+            "fail_on": fail_on.value if fail_on else None,
+        }
+        if isinstance(data, (str, os.PathLike)):
+            details["data"] = str(data)
         pk = store.save_gate_verdict(
             rule_set.model,
             candidate_version=candidate_version,
@@ -166,7 +297,12 @@ def evaluate_candidate(
             row_count=len(frame),
             metrics=metrics,
             results=results,
-            details={"data": str(data)} if isinstance(data, (str, os.PathLike)) else {},
+            details=details,
             created_at=when,
+            decision=decision,
+            champion=champion,
+            champion_metrics=champion_metrics,
+            fingerprint=print_,
+            profile=profile.to_dict(),
         )
     return replace(verdict, pk=pk)

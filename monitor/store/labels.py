@@ -1,4 +1,4 @@
-"""Stored predictions, late labels and deployment-gate verdicts (migration 0003).
+"""Stored predictions and late labels (migration 0003).
 
 **Predictions kept for late labels** (``run_predictions``, one row per run). When a
 run arrives with predictions but without labels and its rules name ``label.key``,
@@ -13,15 +13,13 @@ with
 its re-evaluated metric results, and :meth:`LabelsMixin.mark_labeled` records when
 and how many predictions got a label.
 
-**Gate verdicts** (``gate_verdicts``) are kept apart from runs: a candidate's
-evaluation on holdout data is not a production run, and must not appear in the
-model's run history or move its health status.
+Deployment-gate verdicts, added in the same migration, live in
+:mod:`modelhealth.store.gates`.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,16 +28,12 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from modelhealth.checks.base import CheckResult
-from modelhealth.store import convert
-from modelhealth.store.models import Base, JSONType, ModelRow, RunRow
+from modelhealth.store.models import Base, ModelRow, RunRow
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "GateRecord",
-    "GateVerdictRow",
     "LabelsMixin",
     "PredictionsRecord",
     "RunPredictionsRow",
@@ -61,24 +55,6 @@ class RunPredictionsRow(Base):
     labeled_rows: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
-class GateVerdictRow(Base):
-    __tablename__ = "gate_verdicts"
-    __table_args__ = (sa.Index(None, "model_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    model_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("models.id", ondelete="CASCADE")
-    )
-    candidate_version: Mapped[str] = mapped_column(sa.String(200))
-    baseline_version: Mapped[str | None] = mapped_column(sa.String(200))
-    passed: Mapped[bool]
-    created_at: Mapped[datetime]
-    row_count: Mapped[int] = mapped_column(sa.BigInteger)
-    metrics: Mapped[dict[str, Any]]
-    results: Mapped[list[Any]] = mapped_column(JSONType)
-    details: Mapped[dict[str, Any]]
-
-
 @dataclass(frozen=True)
 class PredictionsRecord:
     """A run's kept predictions.
@@ -97,23 +73,6 @@ class PredictionsRecord:
     created_at: datetime
     labeled_at: datetime | None
     labeled_rows: int | None
-
-
-@dataclass(frozen=True)
-class GateRecord:
-    """One stored deployment-gate verdict (see
-    :class:`modelhealth.run.gate.GateVerdict`)."""
-
-    pk: int
-    model: str
-    candidate_version: str
-    baseline_version: str | None
-    passed: bool
-    created_at: datetime
-    row_count: int
-    metrics: dict[str, float | None]
-    results: list[dict[str, Any]]
-    details: dict[str, Any]
 
 
 def _to_parquet(frame: pd.DataFrame) -> bytes:
@@ -137,7 +96,7 @@ def _run_pk(model: str, run_id: str) -> sa.Select[Any]:
 
 
 class LabelsMixin:
-    """Reads and writes of predictions kept for late labels, and gate verdicts."""
+    """Reads and writes of predictions kept for late labels."""
 
     def _session(self, action: str) -> AbstractContextManager[Session]:
         raise NotImplementedError
@@ -220,64 +179,3 @@ class LabelsMixin:
                 )
                 .values(labeled_at=datetime.now(timezone.utc), labeled_rows=rows)
             )
-
-    def save_gate_verdict(
-        self,
-        model: str,
-        *,
-        candidate_version: str,
-        baseline_version: str | None,
-        passed: bool,
-        row_count: int,
-        metrics: dict[str, float],
-        results: Sequence[CheckResult],
-        details: dict[str, Any] | None = None,
-        created_at: datetime | None = None,
-    ) -> int:
-        """Store a deployment-gate verdict; returns its ``pk``.
-
-        Raises:
-            StorageError: the write failed.
-        """
-        action = f"could not save the gate verdict of {model!r} {candidate_version!r}"
-        with self._session(action) as session:
-            row = GateVerdictRow(
-                model_id=self._model_id(session, model),
-                candidate_version=candidate_version,
-                baseline_version=baseline_version,
-                passed=passed,
-                created_at=created_at or datetime.now(timezone.utc),
-                row_count=row_count,
-                metrics=convert.json_safe(metrics),
-                results=[convert.json_safe(r.to_dict()) for r in results],
-                details=convert.json_safe(details or {}),
-            )
-            session.add(row)
-            session.flush()
-            return row.id
-
-    def gate_verdicts(self, model: str, *, limit: int = 50) -> list[GateRecord]:
-        """A model's gate verdicts, newest first."""
-        query = (
-            sa.select(GateVerdictRow)
-            .join(ModelRow)
-            .where(ModelRow.name == model)
-            .order_by(GateVerdictRow.created_at.desc(), GateVerdictRow.id.desc())
-            .limit(max(limit, 0))
-        )
-        with self._session(f"could not read gate verdicts of {model!r}") as session:
-            return [
-                GateRecord(
-                    pk=r.id,
-                    model=model,
-                    candidate_version=r.candidate_version,
-                    baseline_version=r.baseline_version,
-                    passed=r.passed,
-                    created_at=r.created_at,
-                    row_count=r.row_count,
-                    metrics=dict(r.metrics),
-                    results=list(r.results),
-                    details=dict(r.details),
-                )
-                for r in session.scalars(query)
-            ]

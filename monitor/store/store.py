@@ -30,6 +30,7 @@ from modelhealth.errors import StorageError
 from modelhealth.report import RunReport
 from modelhealth.store import convert, queries
 from modelhealth.store.alerting import AlertingMixin
+from modelhealth.store.gates import GatesMixin
 from modelhealth.store.labels import LabelsMixin
 from modelhealth.store.migrate import is_current
 from modelhealth.store.migrate import upgrade as apply_migrations
@@ -52,7 +53,7 @@ __all__ = ["Store"]
 _T = TypeVar("_T")
 
 
-class Store(queries.Reads, AlertingMixin, LabelsMixin, WebReads):
+class Store(queries.Reads, AlertingMixin, LabelsMixin, GatesMixin, WebReads):
     """A connection to the store's database, migrated to the code's schema.
 
     Args:

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from modelhealth.store import Store
+from modelhealth.web.gates import gate_history
 
 __all__ = [
     "INCIDENT_STATES",
@@ -227,6 +228,7 @@ def model_view(store: Store, name: str, filters: Filters) -> dict[str, Any] | No
             }
             for v in store.version_summary(name)
         ],
+        "gates": gate_history(store, name),
     }
 
 

@@ -31,7 +31,7 @@ from modelhealth.store import Store
 from modelhealth.store.urls import mask
 from modelhealth.web.auth import require_read, require_write
 
-__all__ = ["DataIn", "RunIn", "router"]
+__all__ = ["DataIn", "RunIn", "data_source", "router"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
@@ -255,7 +255,7 @@ def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, A
         )
     settings: ServiceSettings = request.app.state.settings
     data = {
-        what: _source(part, settings, what)
+        what: data_source(part, settings, what)
         for what, part in (
             ("inputs", body.inputs),
             ("predictions", body.predictions),
@@ -292,7 +292,8 @@ def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, A
     }
 
 
-def _source(part: DataIn, settings: ServiceSettings, what: str) -> Any:
+def data_source(part: DataIn, settings: ServiceSettings, what: str) -> Any:
+    """The frame of inline records, or the checked path under a data root."""
     if part.path is not None:
         return safe_path(part.path, settings.data_roots, what=what)
     import pandas as pd

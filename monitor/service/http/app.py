@@ -27,7 +27,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import modelhealth.web
 from modelhealth.config import ServiceSettings
-from modelhealth.service.http import api, errors, metrics, oncall, slack_actions
+from modelhealth.service.http import (
+    api,
+    errors,
+    gates,
+    metrics,
+    oncall,
+    slack_actions,
+)
 from modelhealth.service.http.submit import RunPool
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store
@@ -118,6 +125,7 @@ def create_app(
     app.state.runs = pool
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(gates.router)
     app.include_router(oncall.router)
     app.include_router(slack_actions.router)
     app.include_router(metrics.router)
