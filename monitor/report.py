@@ -48,12 +48,12 @@ class RunReport:
 
     @property
     def status(self) -> Status:
-        """The worst status of all results (``passed`` when there are none)."""
-        return max(
-            (r.status for r in self.results),
-            key=lambda s: s.rank,
-            default=Status.PASSED,
-        )
+        """The headline: the worst status of the graded results, ``skipped`` only
+        when every result was skipped (``passed`` when there are none)."""
+        graded = [r.status for r in self.results if r.status is not Status.SKIPPED]
+        if self.results and not graded:
+            return Status.SKIPPED
+        return max(graded, key=lambda s: s.rank, default=Status.PASSED)
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Status}
@@ -61,24 +61,25 @@ class RunReport:
             out[r.status.value] += 1
         return out
 
-    def failed(self, fail_on: FailOn | str = FailOn.CRITICAL) -> list[CheckResult]:
+    def failed(self, fail_on: FailOn | str = FailOn.ANY) -> list[CheckResult]:
         """Results that failed or errored with severity at or above ``fail_on``.
 
-        With ``fail_on="warning"``, ``warned`` results of warning-or-worse severity
-        count too; ``never`` returns nothing.
+        ``any`` takes every failed or errored result; with ``fail_on="warning"``,
+        ``warned`` results of warning-or-worse severity count too; ``never`` returns
+        nothing.
         """
         fail_on = FailOn(fail_on)
         if fail_on is FailOn.NEVER:
             return []
-        floor = Severity(fail_on.value).rank
+        floor = 0 if fail_on is FailOn.ANY else Severity(fail_on.value).rank
         warned = fail_on in (FailOn.WARNING, FailOn.INFO)
         bad = (*_BAD, Status.WARNED) if warned else _BAD
         return [r for r in self.results if r.status in bad and r.severity.rank >= floor]
 
-    def ok(self, fail_on: FailOn | str = FailOn.CRITICAL) -> bool:
+    def ok(self, fail_on: FailOn | str = FailOn.ANY) -> bool:
         return not self.failed(fail_on)
 
-    def raise_for_status(self, fail_on: FailOn | str = FailOn.CRITICAL) -> RunReport:
+    def raise_for_status(self, fail_on: FailOn | str = FailOn.ANY) -> RunReport:
         """Raise :class:`~modelhealth.errors.ChecksFailed` if anything at or above
         ``fail_on`` failed; return ``self`` otherwise, for chaining."""
         failed = self.failed(fail_on)

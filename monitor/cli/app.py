@@ -97,7 +97,7 @@ def check(
         typer.Option("--model-version", help="The model version that made the run."),
     ] = None,
     db: DbOpt = None,
-    fail_on: FailOnOpt = FailOn.CRITICAL,
+    fail_on: FailOnOpt = FailOn.ANY,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print the machine-readable report on stdout."),

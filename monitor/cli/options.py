@@ -40,8 +40,8 @@ FailOnOpt = Annotated[
     FailOn,
     typer.Option(
         "--fail-on",
-        help="Exit 1 when a check of this severity or worse fails "
-        "(never: exit 0 whatever failed).",
+        help="Exit 1 when a check of this severity or worse fails or errors "
+        "(any: whatever its severity; never: exit 0 whatever failed).",
         case_sensitive=False,
     ),
 ]

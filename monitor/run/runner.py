@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from modelhealth.checks import registry as check_registry
 from modelhealth.checks.base import (
     RECENT_RUNS,
+    MISSING_REFERENCE,
     CheckContext,
     CheckError,
     CheckResult,
@@ -57,20 +58,46 @@ def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         return [check.result(status, message=message, started_at=started)]
 
     if cls.needs_reference and (ctx.reference is None or ctx.reference.profile is None):
-        return single(
-            Status.SKIPPED,
+        missing = check.missing_reference(
             f"no reference for model {ctx.rule_set.model!r} yet; register one with "
-            f"'modelhealth baseline' or let runs accumulate for a window reference",
+            f"'modelhealth baseline' or let runs accumulate for a window reference"
         )
+        return [_grade_missing(missing, params, ctx.rule_set)]
     try:
         from modelhealth.checks.segments import run_segmented
 
-        return run_segmented(check, ctx)
+        return [
+            _grade_missing(r, params, ctx.rule_set)
+            for r in run_segmented(check, ctx)
+        ]
     except CheckError as exc:
         return single(Status.ERRORED, str(exc))
     except Exception as exc:  # a bug or a library failure: keep the run going
         log.exception("check %r raised", params.id)
         return single(Status.ERRORED, f"{type(exc).__name__}: {exc}")
+
+
+_ON_MISSING = {"skip": Status.SKIPPED, "warn": Status.WARNED, "fail": Status.ERRORED}
+
+
+def _grade_missing(
+    result: CheckResult, params: CheckParams, rule_set: RuleSet
+) -> CheckResult:
+    """A result not graded for want of a reference, as ``on_missing_reference``
+    says (the check's, else the rule set's): skipped, warned or errored."""
+    if not result.details.get(MISSING_REFERENCE):
+        return result
+    policy = params.on_missing_reference or rule_set.on_missing_reference
+    status = _ON_MISSING[policy]
+    message = result.message
+    if status is not Status.SKIPPED:
+        message += " (on_missing_reference: skip or warn to accept that)"
+    return replace(
+        result,
+        status=status,
+        message=message,
+        details={**result.details, "on_missing_reference": policy},
+    )
 
 
 def run_checks(ctx: CheckContext, progress: Progress = quiet) -> list[CheckResult]:
