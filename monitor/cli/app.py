@@ -21,7 +21,13 @@ import typer
 
 from modelhealth.cli.console import console as new_console
 from modelhealth.cli.console import progress as show_progress
-from modelhealth.cli.options import DbOpt, FailOnOpt, RulesOpt
+from modelhealth.cli.options import (
+    DbOpt,
+    FailOnOpt,
+    RulesOpt,
+    StrictOpt,
+    load_rules_warning,
+)
 from modelhealth.errors import ExitCode, FailOn, MonitorError
 
 __all__ = ["app", "main"]
@@ -113,12 +119,13 @@ def check(
     from modelhealth.api import check_run
     from modelhealth.cli.summary import run_summary
 
+    rule_set = load_rules_warning(rules)
     # With --json, stdout carries the report alone: a console alert route that
     # writes to stdout is sent to stderr for this command.
     quiet_stdout = contextlib.redirect_stdout(sys.stderr) if as_json else nullcontext()
     with show_progress(not as_json) as progress, quiet_stdout:
         report = check_run(
-            rules=rules,
+            rules=rule_set,
             run_id=run_id,
             inputs=inputs,
             predictions=predictions,
@@ -156,6 +163,7 @@ def baseline(
         typer.Option("--model-version", help="The model version [default: default]."),
     ] = None,
     db: DbOpt = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Register the reference that later runs compare with.
 
@@ -164,8 +172,9 @@ def baseline(
     """
     from modelhealth.api import register_baseline
 
+    rule_set = load_rules_warning(rules, strict=strict)
     record = register_baseline(
-        rules=rules, data=data, metrics=metrics, model_version=model_version, db=db
+        rules=rule_set, data=data, metrics=metrics, model_version=model_version, db=db
     )
     n_metrics = f", {len(record.metrics)} metric(s)" if record.metrics else ""
     typer.echo(
@@ -178,15 +187,19 @@ def baseline(
 @rules_app.command("validate")
 def rules_validate(
     files: Annotated[list[Path], typer.Argument(help="Rules files to validate.")],
+    strict: StrictOpt = False,
 ) -> None:
-    """Validate rules files; print every problem with file:line:column."""
-    from modelhealth.config import load_rules
+    """Validate rules files; print every problem with file:line:column.
+
+    Warnings (an unset secret variable, a column the schema does not declare) are
+    printed and do not fail the file, unless --strict.
+    """
     from modelhealth.rules.errors import RulesError
 
     bad = 0
     for path in files:
         try:
-            rule_set = load_rules(path)
+            rule_set = load_rules_warning(path, strict=strict)
         except RulesError as exc:
             bad += 1
             typer.echo(str(exc), err=True)

@@ -8,13 +8,23 @@ of :mod:`modelhealth.cli`, so that
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from modelhealth.errors import FailOn
 
-__all__ = ["DbOpt", "FailOnOpt", "JsonOpt", "RulesOpt"]
+if TYPE_CHECKING:
+    from modelhealth.rules.models import RuleSet
+
+__all__ = [
+    "DbOpt",
+    "FailOnOpt",
+    "JsonOpt",
+    "RulesOpt",
+    "StrictOpt",
+    "load_rules_warning",
+]
 
 DbOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
@@ -46,3 +56,27 @@ FailOnOpt = Annotated[
     ),
 ]
 """``--fail-on``: the severity that fails the pipeline."""
+
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Treat warnings as errors: an unset secret variable, a column the "
+        "schema does not declare (for deployment checks).",
+    ),
+]
+"""``--strict``: every warning of the rules file is an error."""
+
+
+def load_rules_warning(path: Path, *, strict: bool = False) -> RuleSet:
+    """Load a rules file and print each of its warnings on stderr.
+
+    Raises:
+        RulesError: the file is wrong (with ``strict``, a warning is too).
+    """
+    from modelhealth.config import load_rules
+
+    rule_set = load_rules(path, strict=strict)
+    for line in rule_set.warnings:
+        typer.echo(f"warning: {line}", err=True)
+    return rule_set

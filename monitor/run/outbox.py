@@ -83,6 +83,8 @@ class FlushStats:
     pending: int = 0
     seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
+    # the last failure of each channel, e.g. {"slack": "ValueError: ... is not set"}
+    failures: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
@@ -143,6 +145,7 @@ def _deliver(
     stats.failed_attempts += 1
     reason = delivery.detail.split(":", 1)[0]
     stats.errors[reason] = stats.errors.get(reason, 0) + 1
+    stats.failures[row.channel] = delivery.detail
     wait = backoff.delay(row.attempts + 1, delivery.retry_after)
     log.info("outbox #%s via %s failed: %s", row.id, row.channel, delivery.detail)
     store.mark_failed(

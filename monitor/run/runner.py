@@ -154,8 +154,13 @@ def _flush(store: Store) -> None:
     except Exception as exc:  # delivery must never lose the stored run
         log.warning("could not deliver alerts now; they wait in the outbox: %s", exc)
         return
+    for channel, detail in stats.failures.items():
+        log.warning("alert delivery failed: %s: %s", channel, detail)
     if stats.pending:
-        log.warning("alerts: %s; the rest wait in the outbox", stats)
+        log.warning(
+            "alerts: %s; the rest wait in the outbox (modelhealth alerts pending)",
+            stats,
+        )
 
 
 def run(
