@@ -31,6 +31,9 @@ class RunReport:
         reference: a label for what it was compared with (``baseline v1``).
         source: who asked (``cli``, ``python``, ``api``, ``scheduler``).
         details: JSON-able extras (input paths, ...).
+        replaced: this run id was stored already; its results were replaced.
+        newer_run: the model's latest run when it is not this one (this run is
+            in the past: it changed no incident and sent no alert).
     """
 
     model: str
@@ -45,6 +48,8 @@ class RunReport:
     source: str = "python"
     details: Mapping[str, Any] = field(default_factory=dict)
     run_pk: int | None = None
+    replaced: bool = False
+    newer_run: str | None = None
 
     @property
     def status(self) -> Status:
@@ -101,8 +106,12 @@ class RunReport:
             "status": self.status.value,
             "row_count": self.row_count,
             "reference": self.reference,
+            "run_time": self.started_at.isoformat(),
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat(),
+            "replaced": self.replaced,
+            "latest": self.newer_run is None,
             "counts": self.counts(),
-            "results": [r.to_dict() for r in self.results],
+            # worst first, as the summary lists them
+            "results": [r.to_dict() for r in self.worst_first()],
         }

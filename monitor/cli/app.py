@@ -21,12 +21,15 @@ import typer
 
 from modelhealth.cli.console import console as new_console
 from modelhealth.cli.console import progress as show_progress
+from modelhealth.cli.helptext import FullHelpGroup, click_module
 from modelhealth.cli.options import (
     DbOpt,
     FailOnOpt,
     RulesOpt,
+    RunTimeOpt,
     StrictOpt,
     load_rules_warning,
+    parse_time,
 )
 from modelhealth.errors import ExitCode, FailOn, MonitorError
 
@@ -34,6 +37,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="modelhealth",
+    cls=FullHelpGroup,
     help="Model health monitoring: check each production run against declarative "
     "rules, store the results, alert, report.",
     no_args_is_help=True,
@@ -43,15 +47,48 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 rules_app = typer.Typer(
-    help="Work with rules files.", no_args_is_help=True, rich_markup_mode=None
+    help="Work with rules files.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=FullHelpGroup,
 )
 db_app = typer.Typer(
-    help="Manage the store.", no_args_is_help=True, rich_markup_mode=None
+    help="Manage the store.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=FullHelpGroup,
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(db_app, name="db")
 
-_state = {"debug": False}
+_state = {"debug": False, "json": False}
+
+# Loggers of the libraries we drive, whose lines (slack-sdk's retries and request
+# failures) are noise beside our own one-line messages unless --verbose.
+_LIBRARY_LOGGERS = ("modelhealth.alerts.slack.sdk",)
+
+
+def _own_lines(record: logging.LogRecord) -> bool:
+    """Keep modelhealth's own log lines; drop the libraries'."""
+    name = record.name
+    library = name.startswith(_LIBRARY_LOGGERS) or not (
+        name == "modelhealth" or name.startswith("modelhealth.")
+    )
+    return not library
+
+
+def _configure_logging(*, debug: bool, verbose: bool) -> None:
+    root = logging.getLogger()
+    fresh = not root.handlers  # a test's capture handlers are left as they are
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s"
+        if debug or verbose
+        else "%(levelname)s: %(message)s",
+    )
+    if fresh and not (debug or verbose):
+        for handler in root.handlers:
+            handler.addFilter(_own_lines)
 
 
 def _version(value: bool) -> None:
@@ -67,6 +104,15 @@ def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and debug logs.")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Show info logs, and the log lines of the libraries modelhealth "
+            "uses (slack-sdk's retries...).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -75,10 +121,7 @@ def _root(
     ] = False,
 ) -> None:
     _state["debug"] = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    _configure_logging(debug=debug, verbose=verbose)
 
 
 @app.command()
@@ -111,14 +154,17 @@ def check(
     no_alerts: Annotated[
         bool, typer.Option("--no-alerts", help="Do not send alerts.")
     ] = False,
+    run_time: RunTimeOpt = None,
 ) -> None:
     """Check one production run and store its results.
 
     This is the post-run hook a pipeline calls right after it wrote the run.
+    Checking a stored run id again replaces that run, at its own run time.
     """
     from modelhealth.api import check_run
     from modelhealth.cli.summary import run_summary
 
+    at = parse_time(run_time, "--run-time") if run_time is not None else None
     rule_set = load_rules_warning(rules)
     # With --json, stdout carries the report alone: a console alert route that
     # writes to stdout is sent to stderr for this command.
@@ -132,6 +178,7 @@ def check(
             labels=labels,
             model_version=model_version,
             db=db,
+            now=at,
             alert=not no_alerts,
             source="cli",
             progress=progress,
@@ -261,7 +308,10 @@ def demo(
     """Simulate a churn model's month in production.
 
     Training data and a baseline, then daily runs with drift creeping in and a
-    schema break, each checked into SQLite.
+    schema break, each checked into SQLite. It writes, under --dir: data/
+    (training.parquet and one file per day), rules/churn.yaml and rules/base.yaml,
+    modelhealth.db (unless --db names another store) and report.html. An earlier
+    demo's data, database and report there are removed first.
     """
     from modelhealth.cli.demo import run_demo
 
@@ -269,18 +319,30 @@ def demo(
 
 
 def _fail(message: str, code: int) -> int:
+    """One paragraph on stderr; with ``--json``, the same as a JSON object on
+    stdout too, so a script reading stdout always gets JSON."""
     typer.echo(message, err=True)
+    if _state["json"]:
+        _fail_json(message.removeprefix("error: "), code)
     return code
+
+
+def _fail_json(message: str, code: int) -> None:
+    lines = message.splitlines() or [message]
+    payload = {"ok": False, "error": lines[0], "errors": lines, "exit_code": code}
+    typer.echo(json.dumps(payload))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit code."""
     code: int
+    args = sys.argv[1:] if argv is None else argv
+    _state["json"] = "--json" in args
     try:
-        # typer handles usage errors itself (message, exit 2) and ends every
-        # command with SystemExit; our own errors propagate to the handlers below
-        app(args=argv, prog_name="modelhealth")
-        code = ExitCode.OK
+        # not standalone: a command's typer.Exit comes back as its code, and
+        # click's usage errors come here, to be told once (as JSON too)
+        result = app(args=argv, prog_name="modelhealth", standalone_mode=False)
+        code = result if isinstance(result, int) else ExitCode.OK
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except MonitorError as exc:
@@ -288,6 +350,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         code = _fail(f"error: {exc}", exc.exit_code)
     except Exception as exc:
+        click = click_module()
+        if isinstance(exc, click.ClickException):  # a usage error: exit 2
+            exc.show()
+            code = exc.exit_code
+            help_only = isinstance(exc, click.exceptions.NoArgsIsHelpError)
+            if _state["json"] and not help_only:
+                _fail_json(exc.format_message(), code)
+            return _exit(code, argv)
+        if isinstance(exc, typer.Abort):  # Ctrl-C at a prompt
+            return _exit(_fail("aborted", 130), argv)
         if _state["debug"]:
             raise
         # modelhealth.rules.errors is imported only by the commands that load rules, so
@@ -304,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
                 "traceback and report it",
                 ExitCode.NOT_CHECKED,
             )
+    return _exit(code, argv)
+
+
+def _exit(code: int, argv: list[str] | None) -> int:
     if argv is None:
         sys.exit(code)
     return code
@@ -312,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
 def _register_command_modules() -> None:
     import importlib
 
-    for name in ("alerts", "labels", "gate", "service", "report"):
+    for name in ("alerts", "labels", "gate", "backfill", "service", "report"):
         importlib.import_module(f"modelhealth.cli.{name}").register(app)
 
 

@@ -7,6 +7,7 @@ of :mod:`modelhealth.cli`, so that
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -22,8 +23,10 @@ __all__ = [
     "FailOnOpt",
     "JsonOpt",
     "RulesOpt",
+    "RunTimeOpt",
     "StrictOpt",
     "load_rules_warning",
+    "parse_time",
 ]
 
 DbOpt = Annotated[
@@ -80,3 +83,34 @@ def load_rules_warning(path: Path, *, strict: bool = False) -> RuleSet:
     for line in rule_set.warnings:
         typer.echo(f"warning: {line}", err=True)
     return rule_set
+
+
+RunTimeOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--run-time",
+        help="When the run happened (ISO 8601, UTC without an offset; a date is "
+        "its midnight UTC): its place in the history, incidents and alerts. "
+        "Default: the stored run's time when the run id is checked again, else now.",
+        show_default=False,
+    ),
+]
+"""``--run-time``: the run's time, for backfills and re-checks."""
+
+
+def parse_time(text: str, option: str) -> datetime:
+    """An ISO 8601 time or date from the command line, tz-aware (UTC by default).
+
+    Raises:
+        UsageError: ``text`` is not a time; the message names ``option``.
+    """
+    from modelhealth.errors import UsageError
+
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"{option}: {text!r} is not a time; write e.g. 2026-11-25, "
+            "2026-11-25T06:00 (UTC) or 2026-11-25T07:00+01:00"
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)

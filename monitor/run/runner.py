@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from modelhealth.checks import registry as check_registry
 from modelhealth.checks.base import (
-    RECENT_RUNS,
     MISSING_REFERENCE,
+    RECENT_RUNS,
     CheckContext,
     CheckError,
     CheckResult,
@@ -67,8 +67,7 @@ def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         from modelhealth.checks.segments import run_segmented
 
         return [
-            _grade_missing(r, params, ctx.rule_set)
-            for r in run_segmented(check, ctx)
+            _grade_missing(r, params, ctx.rule_set) for r in run_segmented(check, ctx)
         ]
     except CheckError as exc:
         return single(Status.ERRORED, str(exc))
@@ -142,7 +141,11 @@ def publish(
     """
     policy = alert_policy(rule_set, report_url, alert=alert)
     pk = store.save_run(report, alerts=policy, predictions=predictions)
-    report = replace(report, run_pk=pk)
+    latest = store.latest_run(report.model, without_prefix="freshness@")
+    newer = (
+        latest.run_id if latest is not None and latest.run_id != report.run_id else None
+    )
+    report = replace(report, run_pk=pk, newer_run=newer)
     if alert:
         _flush(store)
     return report
@@ -187,7 +190,9 @@ def run(
         model_version: the version that produced the run.
         source: who asked (``cli``, ``python``, ``api``, ``scheduler``).
         details: JSON-able extras stored with the run (input paths...).
-        now: the check time (tz-aware); defaults to now.
+        now: the run's time (tz-aware): where it stands in history, incidents
+            and alerts. Defaults to the stored run's time when ``run_id`` is
+            checked again, else to now.
         alert: send alerts through the rules' routes.
         report_url: base URL of the web report, for links in alerts.
         progress: called with a short line before each step.
@@ -198,7 +203,10 @@ def run(
     Raises:
         StorageError: the store could not be read or written.
     """
-    started = now or utcnow()
+    # A run's time is its place in history: given, else the stored run's when it
+    # is checked again (a re-check never makes an old run the latest), else now.
+    stored = store.run(rule_set.model, run_id)
+    started = now or (stored.started_at if stored is not None else None) or utcnow()
     clock = time.monotonic()
     progress("reading the reference")
     reference = resolve_reference(store, rule_set, exclude_run_id=run_id)
@@ -206,9 +214,11 @@ def run(
     profile = profile_frame(frame, reference=reference.profile if reference else None)
     # runs the scheduler records itself (freshness, missing source) hold no data:
     # they say nothing about a run's expected size or the model's last data run
+    # ... and only runs before this one's time: a backfilled run is compared
+    # with the history it had, not with what came after it
     recent = [
         r
-        for r in store.runs(rule_set.model, limit=3 * RECENT_RUNS)
+        for r in store.runs(rule_set.model, limit=3 * RECENT_RUNS, until=started)
         if r.run_id != run_id and not r.details.get("verdict")
     ]
     ctx = CheckContext(
@@ -235,6 +245,7 @@ def run(
         reference=reference.label if reference else None,
         source=source,
         details=dict(details or {}),
+        replaced=stored is not None,
     )
     progress("storing results")
     return publish(

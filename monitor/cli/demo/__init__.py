@@ -13,6 +13,7 @@ ROC AUC holds: the decision threshold, not the ranking, stops fitting.
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 from importlib import resources
@@ -123,8 +124,7 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
 
     clock = time.monotonic()
     data_dir = directory / "data"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
+    _start_clean(directory, db, console)
     data_dir.mkdir(parents=True)
     rules_path = write_rules(directory / "rules")
     db_url = db or f"sqlite:///{(directory / 'modelhealth.db').as_posix()}"
@@ -185,17 +185,60 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
     console.print(f"  rules:    {rules_path}", markup=False)
     console.print(f"  database: {db_url}", markup=False)
     console.print("try next:", style="bold", markup=False)
+    cli = command_name()
     console.print(
-        f"  modelhealth status --model churn --db {db_url}\n"
-        f"  modelhealth check --rules {rules_path} --run-id {broken} "
+        f"  {cli} status --model churn --db {db_url}\n"
+        f"  {cli} check --rules {rules_path} --run-id {broken} "
         f"--inputs {data_dir}/{broken}.parquet --db {db_url}\n"
-        f"  modelhealth rules validate {rules_path}",
+        f"    (checks the schema-break day again: it replaces that run, at its own "
+        f"run time, and changes nothing about today)\n"
+        f"  {cli} rules validate {rules_path}",
         markup=False,
     )
-    _show_report(directory, db_url, rules_path.parent, console)
+    _show_report(directory, db_url, rules_path.parent, console, cli)
 
 
-def _show_report(directory: Path, db_url: str, rules_dir: Path, console: Any) -> None:
+def command_name() -> str:
+    """How to call this modelhealth from here: the virtual environment's script
+    when it is not on ``PATH`` (``.venv/bin/modelhealth``), else ``modelhealth``."""
+    script = Path(sys.executable).parent / "modelhealth"
+    on_path = shutil.which("modelhealth")
+    if on_path is not None and Path(on_path).resolve() == script.resolve():
+        return "modelhealth"
+    if not script.exists():
+        return "modelhealth"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
+def _start_clean(directory: Path, db: str | None, console: Any) -> None:
+    """Remove what an earlier demo wrote in ``directory``: its data, and its
+    database unless ``--db`` names another store (whose demo runs are then
+    replaced, run by run)."""
+    old = [p for p in (directory / "data", directory / "report.html") if p.exists()]
+    own_db = directory / "modelhealth.db"
+    if db is None and own_db.exists():
+        old.append(own_db)
+    for path in old:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    if old:
+        console.print(
+            f"starting clean: removed the earlier demo's "
+            f"{', '.join(p.name for p in old)} in {directory}",
+            markup=False,
+        )
+    if db is not None:
+        console.print(
+            f"using the store {db}: the demo's runs replace any it holds already",
+            markup=False,
+        )
+
+
+def _show_report(
+    directory: Path, db_url: str, rules_dir: Path, console: Any, cli: str
+) -> None:
     """Write the static report and say how to serve the live one."""
     from modelhealth.api import open_store
     from modelhealth.web.export import export_model
@@ -209,7 +252,7 @@ def _show_report(directory: Path, db_url: str, rules_dir: Path, console: Any) ->
     console.print("the web report:", style="bold", markup=False)
     console.print(
         f"  open {report} (one self-contained file), or serve it live:\n"
-        f"  modelhealth serve --db {db_url} --rules {rules_dir} --no-scheduler\n"
+        f"  {cli} serve --db {db_url} --rules {rules_dir} --no-scheduler\n"
         f"  then browse http://127.0.0.1:8000/models/churn",
         markup=False,
     )

@@ -328,7 +328,7 @@ def test_bad_metrics_file(project, capsys):
         "--metrics",
         str(project / "m.json"),
     )
-    assert code == ExitCode.NOT_CHECKED
+    assert code == ExitCode.USAGE  # an argument of the command is wrong
     assert "metric 'roc_auc' must be a finite number" in capsys.readouterr().err
 
 
