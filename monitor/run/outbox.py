@@ -100,8 +100,15 @@ def build_channel(route: Mapping[str, Any]) -> Channel:
         KeyError: the channel is unknown to this modelhealth.
         ValueError: the settings no longer validate (e.g. a variable is unset).
     """
+    from pydantic import ValidationError
+
     params = channel_registry.get(str(route["channel"])).params_type
-    return channel_registry.build(params.model_validate(dict(route)))
+    try:
+        settings = params.model_validate(dict(route))
+    except ValidationError as exc:  # one sentence, not pydantic's report
+        first = exc.errors()[0]
+        raise ValueError(str(first["msg"]).removeprefix("Value error, ")) from None
+    return channel_registry.build(settings)
 
 
 def _now() -> datetime:
