@@ -25,6 +25,7 @@ from modelhealth.cli.helptext import FullHelpGroup, click_module
 from modelhealth.cli.options import (
     DbOpt,
     FailOnOpt,
+    JsonOpt,
     RulesOpt,
     RunTimeOpt,
     StrictOpt,
@@ -256,6 +257,22 @@ def rules_validate(
     raise typer.Exit(ExitCode.USAGE if bad else ExitCode.OK)
 
 
+@rules_app.command("show")
+def rules_show(
+    file: Annotated[Path, typer.Argument(help="The rules file to show.")],
+) -> None:
+    """Print a rules file as it applies: its extends merged, ${VAR}s filled.
+
+    Keys left at their defaults are not printed; docs/rules.md gives them.
+    """
+    import yaml
+
+    rule_set = load_rules_warning(file)
+    data = rule_set.model_dump(mode="json", exclude_unset=True)
+    typer.echo(f"# {file}, with extends merged")
+    typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: DbOpt = None) -> None:
     """Apply the store's migrations (done automatically on first use too)."""
@@ -277,14 +294,25 @@ def status(
     ] = None,
     limit: Annotated[int, typer.Option(help="How many runs to show.", min=1)] = 30,
     db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show the models' health, or one model's recent runs."""
     from modelhealth.api import open_store
-    from modelhealth.cli.history import print_history, print_models
+    from modelhealth.cli.history import (
+        history_json,
+        models_json,
+        print_history,
+        print_models,
+    )
 
     store = open_store(db, existing=True)
     try:
-        if model:
+        if as_json:
+            data: object = (
+                history_json(store, model, limit=limit) if model else models_json(store)
+            )
+            typer.echo(json.dumps(data, indent=2))
+        elif model:
             print_history(new_console(), store, model, limit=limit)
         else:
             print_models(new_console(), store)
@@ -309,9 +337,11 @@ def demo(
 
     Training data and a baseline, then daily runs with drift creeping in and a
     schema break, each checked into SQLite. It writes, under --dir: data/
-    (training.parquet and one file per day), rules/churn.yaml and rules/base.yaml,
-    modelhealth.db (unless --db names another store) and report.html. An earlier
-    demo's data, database and report there are removed first.
+    (training.parquet, one file per day, and holdout.parquet, today.parquet and
+    today-labels.csv for the README's tour), metrics.json, rules/churn.yaml and
+    rules/base.yaml, modelhealth.db (unless --db names another store) and
+    report.html. An earlier demo's data, database and report there are removed
+    first.
     """
     from modelhealth.cli.demo import run_demo
 

@@ -12,6 +12,7 @@ ROC AUC holds: the decision threshold, not the ranking, stops fitting.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import time
@@ -135,10 +136,12 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
         hour=6, minute=0, second=0, microsecond=0
     )
     start -= timedelta(days=days)
+    metrics = _metrics(data_dir / "training.parquet")
+    (directory / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     register_baseline(
         rules=rules_path,
         data=data_dir / "training.parquet",
-        metrics=_metrics(data_dir / "training.parquet"),
+        metrics=metrics,
         model_version="v1",
         db=store,
         created_at=start - timedelta(days=1),
@@ -167,6 +170,7 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
         print_history(console, store, "churn", limit=days)
     finally:
         store.close()
+    _write_tour_data(data_dir, days)
     if last is not None:
         console.print()
         console.print(
@@ -180,8 +184,11 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
     console.print()
     console.print(f"done in {took:.1f}s", style="bold", markup=False)
     console.print(
-        f"  data:     {data_dir}/ (training.parquet and one file per day)", markup=False
+        f"  data:     {data_dir}/ (training.parquet and one file per day; for the "
+        "README's tour: holdout.parquet, today.parquet, today-labels.csv)",
+        markup=False,
     )
+    console.print(f"  metrics:  {directory / 'metrics.json'}", markup=False)
     console.print(f"  rules:    {rules_path}", markup=False)
     console.print(f"  database: {db_url}", markup=False)
     console.print("try next:", style="bold", markup=False)
@@ -196,6 +203,15 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
         markup=False,
     )
     _show_report(directory, db_url, rules_path.parent, console, cli)
+
+
+def _write_tour_data(data_dir: Path, days: int) -> None:
+    """The files the README's tour uses: a candidate's holdout data (scores and
+    labels), and the next day's run, whose labels arrive apart."""
+    make_day(DAY_ROWS, seed=8).to_parquet(data_dir / "holdout.parquet", index=False)
+    today = _day_frame(days + 1)
+    today.drop(columns=["churned"]).to_parquet(data_dir / "today.parquet", index=False)
+    today[["customer_id", "churned"]].to_csv(data_dir / "today-labels.csv", index=False)
 
 
 def command_name() -> str:
@@ -217,7 +233,8 @@ def _start_clean(directory: Path, db: str | None, console: Any) -> None:
     """Remove what an earlier demo wrote in ``directory``: its data, and its
     database unless ``--db`` names another store (whose demo runs are then
     replaced, run by run)."""
-    old = [p for p in (directory / "data", directory / "report.html") if p.exists()]
+    written = ("data", "report.html", "metrics.json")
+    old = [directory / name for name in written if (directory / name).exists()]
     own_db = directory / "modelhealth.db"
     if db is None and own_db.exists():
         old.append(own_db)

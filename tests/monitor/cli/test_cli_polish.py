@@ -59,7 +59,8 @@ def _logs(*flags: str) -> str:
         import logging
         from modelhealth.cli.app import _configure_logging
         _configure_logging(debug=False, verbose={"--verbose" in flags})
-        logging.getLogger("modelhealth.alerts.slack.sdk").error("Failed to send a request")
+        sdk = logging.getLogger("modelhealth.alerts.slack.sdk")
+        sdk.error("Failed to send a request")
         logging.getLogger("urllib3.connectionpool").warning("Retrying")
         logging.getLogger("modelhealth.run.runner").warning("alert delivery failed")
         """
@@ -108,3 +109,15 @@ def test_json_results_are_worst_first(tmp_path, frame, capsys):
     report = json.loads(capsys.readouterr().out)
     statuses = [r["status"] for r in report["results"]]
     assert statuses == ["failed", "skipped", "passed"]
+
+
+def test_demo_in_an_existing_folder_starts_clean(tmp_path, capsys):
+    folder = str(tmp_path / "demo")
+    assert main(["demo", "--dir", folder, "--days", "2"]) == 0
+    first = capsys.readouterr().out
+    assert "starting clean" not in first
+    assert main(["demo", "--dir", folder, "--days", "2"]) == 0
+    again = capsys.readouterr().out
+    assert "starting clean: removed the earlier demo's data, report.html, " in again
+    assert "modelhealth.db" in again
+    assert again.count("2 runs") == first.count("2 runs")  # not 4: a clean store
