@@ -418,7 +418,7 @@ def _exit(code: int, argv: list[str] | None) -> int:
 def _register_command_modules() -> None:
     import importlib
 
-    for name in ("alerts", "labels", "gate", "backfill", "service", "report"):
+    for name in ("init", "alerts", "labels", "gate", "backfill", "service", "report"):
         importlib.import_module(f"modelhealth.cli.{name}").register(app)
 
 
