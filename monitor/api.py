@@ -50,6 +50,7 @@ def check_run(
     alert: bool = True,
     source: str = "python",
     progress: runner.Progress | None = None,
+    run_time_column: str | None = None,
 ) -> RunReport:
     """Check one production run and store its results.
 
@@ -62,10 +63,14 @@ def check_run(
         model_version: the version that produced the run.
         db: store URL, SQLite path or open Store (default: ``MODELHEALTH_DB`` or
             ``./modelhealth.db``).
-        now: the time to record the check at (tz-aware).
+        now: the run's time (tz-aware): its place in history, incidents and
+            alerts; default: the stored run's time when ``run_id`` is checked
+            again, else now.
         alert: send alerts through the rules' routes.
         source: recorded with the run (``python``, ``cli``...).
         progress: called with a short line before each step.
+        run_time_column: without ``now``, the run's time is the latest value of
+            this column of the data.
 
     Returns:
         The :class:`~modelhealth.report.RunReport`; call ``raise_for_status()`` to fail
@@ -86,6 +91,7 @@ def check_run(
         source=source,
         now=now,
         alert=alert,
+        run_time_column=run_time_column,
     )
     with using(db) as store:
         return check(request, store=store, progress=progress)

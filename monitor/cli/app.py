@@ -156,6 +156,14 @@ def check(
         bool, typer.Option("--no-alerts", help="Do not send alerts.")
     ] = False,
     run_time: RunTimeOpt = None,
+    run_time_column: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--run-time-column",
+            help="Take the run's time from the data: the latest value of this "
+            "column (UTC when it has no zone).",
+        ),
+    ] = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -180,6 +188,7 @@ def check(
             model_version=model_version,
             db=db,
             now=at,
+            run_time_column=run_time_column,
             alert=not no_alerts,
             source="cli",
             progress=progress,

@@ -11,6 +11,7 @@ import json
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from modelhealth.cli.app import main
@@ -197,5 +198,21 @@ def test_backfill_without_any_data_is_not_checked(project, capsys):
     code = backfill(project, since="2025-01-01", until="2025-01-02")
     assert code == ExitCode.NOT_CHECKED
     assert "no data for any day from 2025-01-01 to 2025-01-02" in (
+        capsys.readouterr().err
+    )
+
+
+def test_run_time_from_a_column_of_the_data(tmp_path, frame, capsys):
+    (tmp_path / "rules.yaml").write_text(RULES)
+    df = frame(700)
+    df["event_time"] = pd.date_range("2026-10-01", periods=len(df), freq="min")
+    df.to_parquet(tmp_path / "run.parquet")
+    args = ["check", "--rules", str(tmp_path / "rules.yaml"), "--run-id", "r1"]
+    args += ["--inputs", str(tmp_path / "run.parquet"), "--db", str(tmp_path / "m.db")]
+    assert main([*args, "--run-time-column", "event_time", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["run_time"] == "2026-10-01T11:39:00+00:00"  # the latest, as UTC
+    assert main([*args, "--run-time-column", "nope"]) == ExitCode.NOT_CHECKED
+    assert "the run-time column 'nope' is not in the run's data" in (
         capsys.readouterr().err
     )
