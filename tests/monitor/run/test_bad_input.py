@@ -165,7 +165,7 @@ def test_metrics_path_is_a_folder(project, capsys):
             str(project / "m.db"),
         ]
     )
-    assert code == ExitCode.NOT_CHECKED
+    assert code == ExitCode.USAGE  # an argument of the command (issue 16)
     err = capsys.readouterr().err
     assert "is not readable" in err
     assert "Traceback" not in err
