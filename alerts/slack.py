@@ -66,7 +66,9 @@ class SlackParams(ChannelParams):
             raise ValueError("slack needs webhook_url_env, or token_env and to")
         problem = missing_env(
             token_env=self.token_env, webhook_url_env=self.webhook_url_env
-        ) or check_url(self.api_url, "api_url")
+        )
+        if problem is None or problem == "":  # "": unset, and allowed to be
+            problem = check_url(self.api_url, "api_url") or problem
         if problem is None and self.webhook_url_env is not None:
             url = read_secret(self.webhook_url_env).get_secret_value()
             problem = check_url(url, f"the URL in {self.webhook_url_env!r}")

@@ -240,7 +240,8 @@ class Check(Generic[P]):
     """Base class of every check kind.
 
     Subclasses set :attr:`params_type` and implement :meth:`run`. ``needs_reference``
-    says that the check is ``skipped`` (not errored) while no reference exists.
+    says that the check cannot be graded while no reference exists; the runner then
+    grades it as the rules' ``on_missing_reference`` says (an error by default).
     """
 
     params_type: ClassVar[type[CheckParams]]
@@ -284,6 +285,23 @@ class Check(Generic[P]):
             message=message,
             **fields,
         )
+
+    def missing_reference(
+        self, message: str, *, subject: str | None = None
+    ) -> CheckResult:
+        """A result for a check that cannot be graded because the reference is
+        missing: ``skipped`` and marked, for the runner's ``on_missing_reference``."""
+        return self.result(
+            Status.SKIPPED,
+            subject=subject,
+            message=message,
+            details={MISSING_REFERENCE: True},
+        )
+
+
+MISSING_REFERENCE = "missing_reference"
+"""The key in a result's details that marks it as not graded for want of a
+reference; the runner turns such results into what ``on_missing_reference`` says."""
 
 
 def grade(

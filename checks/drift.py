@@ -91,9 +91,8 @@ class DriftCheck(Check[DriftParams]):
         reference = ctx.reference.profile if ctx.reference is not None else None
         if ctx.reference is None or reference is None:
             return [
-                self.result(
-                    Status.SKIPPED,
-                    message=f"no reference registered for model "
+                self.missing_reference(
+                    f"no reference registered for model "
                     f"{ctx.rule_set.model!r}; register one with modelhealth baseline",
                 )
             ]

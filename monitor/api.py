@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelhealth import config
-from modelhealth.errors import DataError
+from modelhealth.errors import DataError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
@@ -50,6 +50,7 @@ def check_run(
     alert: bool = True,
     source: str = "python",
     progress: runner.Progress | None = None,
+    run_time_column: str | None = None,
 ) -> RunReport:
     """Check one production run and store its results.
 
@@ -62,10 +63,14 @@ def check_run(
         model_version: the version that produced the run.
         db: store URL, SQLite path or open Store (default: ``MODELHEALTH_DB`` or
             ``./modelhealth.db``).
-        now: the time to record the check at (tz-aware).
+        now: the run's time (tz-aware): its place in history, incidents and
+            alerts; default: the stored run's time when ``run_id`` is checked
+            again, else now.
         alert: send alerts through the rules' routes.
         source: recorded with the run (``python``, ``cli``...).
         progress: called with a short line before each step.
+        run_time_column: without ``now``, the run's time is the latest value of
+            this column of the data.
 
     Returns:
         The :class:`~modelhealth.report.RunReport`; call ``raise_for_status()`` to fail
@@ -86,6 +91,7 @@ def check_run(
         source=source,
         now=now,
         alert=alert,
+        run_time_column=run_time_column,
     )
     with using(db) as store:
         return check(request, store=store, progress=progress)
@@ -94,6 +100,7 @@ def check_run(
 def _metrics(
     metrics: Mapping[str, float] | str | os.PathLike[str] | None,
 ) -> dict[str, float]:
+    # the metrics are an argument of the command: a wrong one is a usage error
     if metrics is None:
         return {}
     if isinstance(metrics, (str, os.PathLike)):
@@ -101,17 +108,20 @@ def _metrics(
         try:
             loaded = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise DataError(f"the metrics file {str(path)!r} does not exist") from None
+            raise UsageError(
+                f"the metrics file {str(path)!r} does not exist; it is a JSON "
+                f'object of pre-deployment metrics, like {{"roc_auc": 0.81}}'
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise DataError(
+            raise UsageError(
                 f"the metrics file {str(path)!r} is not readable: {exc}"
             ) from None
         except json.JSONDecodeError as exc:
-            raise DataError(
+            raise UsageError(
                 f"the metrics file {str(path)!r} is not valid JSON: {exc}"
             ) from None
         if not isinstance(loaded, dict):
-            raise DataError(
+            raise UsageError(
                 f"the metrics file {str(path)!r} must hold a JSON object like "
                 f'{{"roc_auc": 0.81}}, got {type(loaded).__name__}'
             )
@@ -123,7 +133,7 @@ def _metrics(
             or not isinstance(value, (int, float))
             or not math.isfinite(value)
         ):
-            raise DataError(f"metric {name!r} must be a finite number, got {value!r}")
+            raise UsageError(f"metric {name!r} must be a finite number, got {value!r}")
         out[str(name)] = float(value)
     return out
 
@@ -149,6 +159,12 @@ def register_baseline(
 
     Returns:
         The stored baseline.
+
+    Raises:
+        RulesError: the rules file is wrong.
+        UsageError: the metrics are missing, not JSON, or not numbers.
+        DataError: the data is missing, unreadable or empty.
+        StorageError: the store is unreachable.
     """
     from modelhealth.checks.fitted import fit_reference
     from modelhealth.checks.profiling import profile_frame

@@ -49,21 +49,45 @@ def db_url(flag: str | None = None) -> str:
     return flag or os.environ.get("MODELHEALTH_DB") or DEFAULT_DB
 
 
-def load_rules(path: str | os.PathLike[str]) -> RuleSet:
+def load_rules(path: str | os.PathLike[str], *, strict: bool = False) -> RuleSet:
     """Load a rules file with every known check kind and alert channel.
+
+    Secrets are needed when a message is sent, not before: an alert route whose
+    secret variable is unset loads, with a warning in ``RuleSet.warnings`` that
+    names the variable; sending through it then fails as a delivery (the message
+    waits in the outbox). ``strict`` makes an unset variable an error, and so every
+    warning (``--strict``, for deployment checks).
 
     Raises:
         RulesError: every problem in the file, with file:line:column.
     """
     from modelhealth import rules
     from modelhealth.alerts import registry as channels
+    from modelhealth.alerts._secrets import allow_unset
     from modelhealth.checks import registry as checks
 
-    return rules.load(
-        Path(path),
-        check_kinds=checks.params_types(),
-        channel_kinds=channels.params_types(),
+    def load() -> RuleSet:
+        return rules.load(
+            Path(path),
+            check_kinds=checks.params_types(),
+            channel_kinds=channels.params_types(),
+            strict=strict,
+        )
+
+    if strict:
+        return load()
+    with allow_unset() as unset:
+        rule_set = load()
+    if not unset:
+        return rule_set
+    notes = tuple(
+        f"{path} alerts[{i}].{key}: environment variable {name!r} is not set; "
+        f"{route.channel} alerts through this route fail to deliver until it is"
+        for i, route in enumerate(rule_set.alerts)
+        for key, name in route.model_dump().items()
+        if key.endswith("_env") and isinstance(name, str) and not os.environ.get(name)
     )
+    return rule_set.model_copy(update={"warnings": (*rule_set.warnings, *notes)})
 
 
 def as_rule_set(rules: RuleSet | str | os.PathLike[str]) -> RuleSet:

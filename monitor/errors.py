@@ -43,8 +43,11 @@ __all__ = [
 
 class FailOn(str, enum.Enum):
     """The severity at or above which a failed check fails the pipeline
-    (``--fail-on``, :meth:`RunReport.raise_for_status`); ``never`` fails nothing."""
+    (``--fail-on``, :meth:`RunReport.raise_for_status`); ``any`` (the default) fails
+    on every failed or errored check whatever its severity, so that a run whose
+    headline says FAILED never exits 0; ``never`` fails nothing."""
 
+    ANY = "any"
     CRITICAL = "critical"
     WARNING = "warning"
     INFO = "info"

@@ -19,17 +19,19 @@ _BAD = (Status.FAILED, Status.ERRORED)
 
 def failing(
     results: tuple[CheckResult, ...] | list[CheckResult],
-    fail_on: FailOn | str = FailOn.CRITICAL,
+    fail_on: FailOn | str = FailOn.ANY,
 ) -> list[CheckResult]:
     """Results that failed or errored with severity at or above ``fail_on``.
 
-    With ``fail_on="warning"``, ``warned`` results of warning-or-worse severity
-    count too; ``never`` returns nothing. (``--fail-on`` of ``check`` and ``gate``.)
+    ``any`` (the default) counts every failed or errored result whatever its
+    severity; with ``fail_on="warning"``, ``warned`` results of warning-or-worse
+    severity count too; ``never`` returns nothing. (``--fail-on`` of ``check`` and
+    ``gate``.)
     """
     fail_on = FailOn(fail_on)
     if fail_on is FailOn.NEVER:
         return []
-    floor = Severity(fail_on.value).rank
+    floor = 0 if fail_on is FailOn.ANY else Severity(fail_on.value).rank
     warned = fail_on in (FailOn.WARNING, FailOn.INFO)
     bad = (*_BAD, Status.WARNED) if warned else _BAD
     return [r for r in results if r.status in bad and r.severity.rank >= floor]
@@ -49,6 +51,9 @@ class RunReport:
         reference: a label for what it was compared with (``baseline v1``).
         source: who asked (``cli``, ``python``, ``api``, ``scheduler``).
         details: JSON-able extras (input paths, ...).
+        replaced: this run id was stored already; its results were replaced.
+        newer_run: the model's latest run when it is not this one (this run is
+            in the past: it changed no incident and sent no alert).
     """
 
     model: str
@@ -63,15 +68,17 @@ class RunReport:
     source: str = "python"
     details: Mapping[str, Any] = field(default_factory=dict)
     run_pk: int | None = None
+    replaced: bool = False
+    newer_run: str | None = None
 
     @property
     def status(self) -> Status:
-        """The worst status of all results (``passed`` when there are none)."""
-        return max(
-            (r.status for r in self.results),
-            key=lambda s: s.rank,
-            default=Status.PASSED,
-        )
+        """The headline: the worst status of the graded results, ``skipped`` only
+        when every result was skipped (``passed`` when there are none)."""
+        graded = [r.status for r in self.results if r.status is not Status.SKIPPED]
+        if self.results and not graded:
+            return Status.SKIPPED
+        return max(graded, key=lambda s: s.rank, default=Status.PASSED)
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Status}
@@ -79,18 +86,19 @@ class RunReport:
             out[r.status.value] += 1
         return out
 
-    def failed(self, fail_on: FailOn | str = FailOn.CRITICAL) -> list[CheckResult]:
+    def failed(self, fail_on: FailOn | str = FailOn.ANY) -> list[CheckResult]:
         """Results that failed or errored with severity at or above ``fail_on``.
 
-        With ``fail_on="warning"``, ``warned`` results of warning-or-worse severity
-        count too; ``never`` returns nothing.
+        ``any`` takes every failed or errored result; with ``fail_on="warning"``,
+        ``warned`` results of warning-or-worse severity count too; ``never`` returns
+        nothing.
         """
         return failing(self.results, fail_on)
 
-    def ok(self, fail_on: FailOn | str = FailOn.CRITICAL) -> bool:
+    def ok(self, fail_on: FailOn | str = FailOn.ANY) -> bool:
         return not self.failed(fail_on)
 
-    def raise_for_status(self, fail_on: FailOn | str = FailOn.CRITICAL) -> RunReport:
+    def raise_for_status(self, fail_on: FailOn | str = FailOn.ANY) -> RunReport:
         """Raise :class:`~modelhealth.errors.ChecksFailed` if anything at or above
         ``fail_on`` failed; return ``self`` otherwise, for chaining."""
         failed = self.failed(fail_on)
@@ -112,8 +120,12 @@ class RunReport:
             "status": self.status.value,
             "row_count": self.row_count,
             "reference": self.reference,
+            "run_time": self.started_at.isoformat(),
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat(),
+            "replaced": self.replaced,
+            "latest": self.newer_run is None,
             "counts": self.counts(),
-            "results": [r.to_dict() for r in self.results],
+            # worst first, as the summary lists them
+            "results": [r.to_dict() for r in self.worst_first()],
         }

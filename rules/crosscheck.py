@@ -8,7 +8,9 @@ Each key may be valid on its own and the file still wrong as a whole:
 - a check names a column (a ``columns`` list, the keys of ``per_column``, a
   ``segment_by`` list) that the file's ``schema`` check does not declare; the
   ``prediction`` and ``label`` columns count as declared. Files without a ``schema``
-  check skip this one.
+  check skip this one. This is a warning, since the run's data decides (a missing
+  column is a clear result of its own), unless a schema check says ``strict:
+  true``: then the data has no other column, and it is an error.
 
 These run on the located tree, not on validated models, so they report even when
 some entries failed validation.
@@ -50,12 +52,16 @@ def _items(node: LList, path: Path) -> Iterator[tuple[object, Loc, Path]]:
         yield item, loc, (*path, j)
 
 
-def cross_check(tree: LMap, check_kinds: Collection[str]) -> list[Problem]:
+def cross_check(
+    tree: LMap, check_kinds: Collection[str], warnings: list[Problem] | None = None
+) -> list[Problem]:
     """Every cross-file problem of a merged rules tree.
 
     Args:
         tree: the merged, interpolated document.
         check_kinds: the names of the known check kinds.
+        warnings: where problems that do not stop the file are appended
+            (undeclared columns under a non-strict schema); dropped when ``None``.
 
     Returns:
         The problems found, in no particular order.
@@ -91,17 +97,25 @@ def cross_check(tree: LMap, check_kinds: Collection[str]) -> list[Problem]:
             for name, loc, path in _items(names, ("alerts", i, key)):
                 if isinstance(name, str) and name not in known:
                     problems.append(loc.problem(path, unknown_name(what, name, known)))
-    return problems + _schema_columns(tree)
+    columns, strict = _schema_columns(tree)
+    if strict:
+        return problems + columns
+    if warnings is not None:
+        warnings += columns
+    return problems
 
 
-def _schema_columns(tree: LMap) -> list[Problem]:
+def _schema_columns(tree: LMap) -> tuple[list[Problem], bool]:
+    """Columns named by checks but by no schema check; whether a schema is strict."""
     schemas: list[tuple[object, LMap]] = []
+    strict = False
     for _, entry in _entries(tree, "checks"):
         columns = entry.get("columns")
         if entry.get("kind") == "schema" and isinstance(columns, LMap):
             schemas.append((entry.get("id"), columns))
+            strict = strict or entry.get("strict") is True
     if not schemas:
-        return []
+        return [], False
     declared = {name for _, columns in schemas for name in columns}
     for key in ("prediction", "label"):
         spec = tree.get(key)
@@ -128,7 +142,7 @@ def _schema_columns(tree: LMap) -> list[Problem]:
             problems.append(
                 loc.problem(path, f"column {name!r} is not declared in {where}; {tail}")
             )
-    return problems
+    return problems, strict
 
 
 def _near(name: str, declared: set[str]) -> list[str]:

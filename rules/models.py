@@ -193,6 +193,11 @@ class Sources(_Model):
     url: str | None = None
 
 
+OnMissingReference = Literal["skip", "warn", "fail"]
+"""What a check that cannot be graded for want of a reference becomes: ``skipped``,
+``warned`` or (``fail``, the default) ``errored``."""
+
+
 class CheckParams(_Model):
     """Keys every check has. Each kind subclasses this with ``kind: Literal[...]``."""
 
@@ -204,6 +209,8 @@ class CheckParams(_Model):
     # One result per segment (the largest max_segments groups of these columns).
     segment_by: list[str] | None = Field(default=None, min_length=1)
     max_segments: int = Field(default=10, ge=1, le=1000)
+    # None: the rule set's on_missing_reference
+    on_missing_reference: OnMissingReference | None = None
 
 
 AlertStatus = Literal["warned", "failed", "errored"]
@@ -236,6 +243,7 @@ class RuleSet(_Model):
     prediction: PredictionSpec | None = None
     label: LabelSpec | None = None
     reference: ReferenceSpec = ReferenceSpec(baseline="latest")
+    on_missing_reference: OnMissingReference = "fail"
     schedule: Schedule | None = None
     sources: Sources | None = None
     # SerializeAsAny: entries are kind/channel subclasses; dump their own keys too.
@@ -243,6 +251,8 @@ class RuleSet(_Model):
     alerts: list[SerializeAsAny[ChannelParams]] = Field(default_factory=list)
     maintenance: list[MaintenanceWindow] = Field(default_factory=list)
     source_file: str | None = Field(default=None, exclude=True)
+    # problems that do not stop the file from loading, one line each
+    warnings: tuple[str, ...] = Field(default=(), exclude=True)
 
     @field_validator("checks")
     @classmethod

@@ -13,8 +13,9 @@ The steps, each adding to one list of problems instead of stopping:
 5. check the file as a whole (:mod:`modelhealth.rules.crosscheck`).
 
 If any step found a problem, :class:`~modelhealth.rules.errors.RulesError` is raised
-with all of
-them; otherwise the rule set is returned.
+with all of them; otherwise the rule set is returned, with the problems that do not
+stop a file (step 5's undeclared columns under a non-strict schema) as one line each
+in ``RuleSet.warnings``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def load(
     check_kinds: Mapping[str, type[CheckParams]],
     channel_kinds: Mapping[str, type[ChannelParams]],
     env: Mapping[str, str] | None = None,
+    strict: bool = False,
 ) -> RuleSet:
     """Load and validate a rules file.
 
@@ -52,6 +54,7 @@ def load(
         channel_kinds: ``{channel: params class}``, e.g.
             ``modelhealth.alerts.registry.params_types()``.
         env: the variables for ``${VAR}``; ``os.environ`` when ``None``.
+        strict: warnings are errors too.
 
     Returns:
         The rule set, with ``source_file`` set to ``path``.
@@ -70,7 +73,14 @@ def load(
             [Problem(source, 0, 0, "", f"cannot read the file: {exc}")]
         ) from None
     return _parse(
-        text, source, file.resolve(), file.parent, check_kinds, channel_kinds, env
+        text,
+        source,
+        file.resolve(),
+        file.parent,
+        check_kinds,
+        channel_kinds,
+        env,
+        strict=strict,
     )
 
 
@@ -115,6 +125,8 @@ def _parse(
     check_kinds: Mapping[str, type[CheckParams]],
     channel_kinds: Mapping[str, type[ChannelParams]],
     env: Mapping[str, str] | None,
+    *,
+    strict: bool = False,
 ) -> RuleSet:
     problems: list[Problem] = []
     tree = load_tree(
@@ -145,9 +157,17 @@ def _parse(
         rule_set = RuleSet.model_validate(data)
     except ValidationError as exc:
         problems += problems_from(exc, tree, RuleSet, (), tree.loc, ("extends",))
-    problems += cross_check(tree, check_kinds)
+    warnings: list[Problem] = []
+    problems += cross_check(tree, check_kinds, warnings)
+    if strict:
+        problems += warnings
+        warnings = []
     if problems or rule_set is None:
         raise RulesError(problems)
+    if warnings:
+        ordered = sorted(set(warnings), key=lambda p: p.sort_key)
+        shown = tuple(str(p) for p in ordered)
+        rule_set = rule_set.model_copy(update={"warnings": shown})
     return rule_set
 
 

@@ -21,13 +21,16 @@ from typing import Annotated, Optional
 
 import typer
 
+from modelhealth.cli.helptext import FullHelpGroup
 from modelhealth.cli.oncall import add_commands, incident_json, incident_line
 from modelhealth.cli.options import DbOpt as _Db
 
 __all__ = ["register"]
 
 alerts_app = typer.Typer(
-    help="Alert channels, the outbox and incidents.", no_args_is_help=True
+    help="Alert channels, the outbox and incidents.",
+    no_args_is_help=True,
+    cls=FullHelpGroup,
 )
 
 _Config = Annotated[

@@ -21,13 +21,24 @@ import typer
 
 from modelhealth.cli.console import console as new_console
 from modelhealth.cli.console import progress as show_progress
-from modelhealth.cli.options import DbOpt, FailOnOpt, RulesOpt
+from modelhealth.cli.helptext import FullHelpGroup, click_module
+from modelhealth.cli.options import (
+    DbOpt,
+    FailOnOpt,
+    JsonOpt,
+    RulesOpt,
+    RunTimeOpt,
+    StrictOpt,
+    load_rules_warning,
+    parse_time,
+)
 from modelhealth.errors import ExitCode, FailOn, MonitorError
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="modelhealth",
+    cls=FullHelpGroup,
     help="Model health monitoring: check each production run against declarative "
     "rules, store the results, alert, report.",
     no_args_is_help=True,
@@ -37,15 +48,48 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 rules_app = typer.Typer(
-    help="Work with rules files.", no_args_is_help=True, rich_markup_mode=None
+    help="Work with rules files.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=FullHelpGroup,
 )
 db_app = typer.Typer(
-    help="Manage the store.", no_args_is_help=True, rich_markup_mode=None
+    help="Manage the store.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=FullHelpGroup,
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(db_app, name="db")
 
-_state = {"debug": False}
+_state = {"debug": False, "json": False}
+
+# Loggers of the libraries we drive, whose lines (slack-sdk's retries and request
+# failures) are noise beside our own one-line messages unless --verbose.
+_LIBRARY_LOGGERS = ("modelhealth.alerts.slack.sdk",)
+
+
+def _own_lines(record: logging.LogRecord) -> bool:
+    """Keep modelhealth's own log lines; drop the libraries'."""
+    name = record.name
+    library = name.startswith(_LIBRARY_LOGGERS) or not (
+        name == "modelhealth" or name.startswith("modelhealth.")
+    )
+    return not library
+
+
+def _configure_logging(*, debug: bool, verbose: bool) -> None:
+    root = logging.getLogger()
+    fresh = not root.handlers  # a test's capture handlers are left as they are
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s"
+        if debug or verbose
+        else "%(levelname)s: %(message)s",
+    )
+    if fresh and not (debug or verbose):
+        for handler in root.handlers:
+            handler.addFilter(_own_lines)
 
 
 def _version(value: bool) -> None:
@@ -61,6 +105,15 @@ def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and debug logs.")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Show info logs, and the log lines of the libraries modelhealth "
+            "uses (slack-sdk's retries...).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -69,10 +122,7 @@ def _root(
     ] = False,
 ) -> None:
     _state["debug"] = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    _configure_logging(debug=debug, verbose=verbose)
 
 
 @app.command()
@@ -97,7 +147,7 @@ def check(
         typer.Option("--model-version", help="The model version that made the run."),
     ] = None,
     db: DbOpt = None,
-    fail_on: FailOnOpt = FailOn.CRITICAL,
+    fail_on: FailOnOpt = FailOn.ANY,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print the machine-readable report on stdout."),
@@ -105,26 +155,40 @@ def check(
     no_alerts: Annotated[
         bool, typer.Option("--no-alerts", help="Do not send alerts.")
     ] = False,
+    run_time: RunTimeOpt = None,
+    run_time_column: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--run-time-column",
+            help="Take the run's time from the data: the latest value of this "
+            "column (UTC when it has no zone).",
+        ),
+    ] = None,
 ) -> None:
     """Check one production run and store its results.
 
     This is the post-run hook a pipeline calls right after it wrote the run.
+    Checking a stored run id again replaces that run, at its own run time.
     """
     from modelhealth.api import check_run
     from modelhealth.cli.summary import run_summary
 
+    at = parse_time(run_time, "--run-time") if run_time is not None else None
+    rule_set = load_rules_warning(rules)
     # With --json, stdout carries the report alone: a console alert route that
     # writes to stdout is sent to stderr for this command.
     quiet_stdout = contextlib.redirect_stdout(sys.stderr) if as_json else nullcontext()
     with show_progress(not as_json) as progress, quiet_stdout:
         report = check_run(
-            rules=rules,
+            rules=rule_set,
             run_id=run_id,
             inputs=inputs,
             predictions=predictions,
             labels=labels,
             model_version=model_version,
             db=db,
+            now=at,
+            run_time_column=run_time_column,
             alert=not no_alerts,
             source="cli",
             progress=progress,
@@ -165,6 +229,7 @@ def baseline(
             "profile and metrics (with --data: the same holdout, to fit on).",
         ),
     ] = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Register the reference that later runs compare with.
 
@@ -182,8 +247,9 @@ def baseline(
         from modelhealth.errors import UsageError
 
         raise UsageError("baseline needs --data (or --from-gate VERDICT_ID)")
+    rule_set = load_rules_warning(rules, strict=strict)
     record = register_baseline(
-        rules=rules, data=data, metrics=metrics, model_version=model_version, db=db
+        rules=rule_set, data=data, metrics=metrics, model_version=model_version, db=db
     )
     n_metrics = f", {len(record.metrics)} metric(s)" if record.metrics else ""
     typer.echo(
@@ -196,15 +262,19 @@ def baseline(
 @rules_app.command("validate")
 def rules_validate(
     files: Annotated[list[Path], typer.Argument(help="Rules files to validate.")],
+    strict: StrictOpt = False,
 ) -> None:
-    """Validate rules files; print every problem with file:line:column."""
-    from modelhealth.config import load_rules
+    """Validate rules files; print every problem with file:line:column.
+
+    Warnings (an unset secret variable, a column the schema does not declare) are
+    printed and do not fail the file, unless --strict.
+    """
     from modelhealth.rules.errors import RulesError
 
     bad = 0
     for path in files:
         try:
-            rule_set = load_rules(path)
+            rule_set = load_rules_warning(path, strict=strict)
         except RulesError as exc:
             bad += 1
             typer.echo(str(exc), err=True)
@@ -212,6 +282,22 @@ def rules_validate(
         enabled = sum(c.enabled for c in rule_set.checks)
         typer.echo(f"{path}: ok (model {rule_set.model!r}, {enabled} checks)")
     raise typer.Exit(ExitCode.USAGE if bad else ExitCode.OK)
+
+
+@rules_app.command("show")
+def rules_show(
+    file: Annotated[Path, typer.Argument(help="The rules file to show.")],
+) -> None:
+    """Print a rules file as it applies: its extends merged, ${VAR}s filled.
+
+    Keys left at their defaults are not printed; docs/rules.md gives them.
+    """
+    import yaml
+
+    rule_set = load_rules_warning(file)
+    data = rule_set.model_dump(mode="json", exclude_unset=True)
+    typer.echo(f"# {file}, with extends merged")
+    typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
 
 
 @db_app.command("upgrade")
@@ -235,14 +321,25 @@ def status(
     ] = None,
     limit: Annotated[int, typer.Option(help="How many runs to show.", min=1)] = 30,
     db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show the models' health, or one model's recent runs."""
     from modelhealth.api import open_store
-    from modelhealth.cli.history import print_history, print_models
+    from modelhealth.cli.history import (
+        history_json,
+        models_json,
+        print_history,
+        print_models,
+    )
 
     store = open_store(db, existing=True)
     try:
-        if model:
+        if as_json:
+            data: object = (
+                history_json(store, model, limit=limit) if model else models_json(store)
+            )
+            typer.echo(json.dumps(data, indent=2))
+        elif model:
             print_history(new_console(), store, model, limit=limit)
         else:
             print_models(new_console(), store)
@@ -266,7 +363,12 @@ def demo(
     """Simulate a churn model's month in production.
 
     Training data and a baseline, then daily runs with drift creeping in and a
-    schema break, each checked into SQLite.
+    schema break, each checked into SQLite. It writes, under --dir: data/
+    (training.parquet, one file per day, and holdout.parquet, today.parquet and
+    today-labels.csv for the README's tour), metrics.json, rules/churn.yaml and
+    rules/base.yaml, modelhealth.db (unless --db names another store) and
+    report.html. An earlier demo's data, database and report there are removed
+    first.
     """
     from modelhealth.cli.demo import run_demo
 
@@ -274,18 +376,30 @@ def demo(
 
 
 def _fail(message: str, code: int) -> int:
+    """One paragraph on stderr; with ``--json``, the same as a JSON object on
+    stdout too, so a script reading stdout always gets JSON."""
     typer.echo(message, err=True)
+    if _state["json"]:
+        _fail_json(message.removeprefix("error: "), code)
     return code
+
+
+def _fail_json(message: str, code: int) -> None:
+    lines = message.splitlines() or [message]
+    payload = {"ok": False, "error": lines[0], "errors": lines, "exit_code": code}
+    typer.echo(json.dumps(payload))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit code."""
     code: int
+    args = sys.argv[1:] if argv is None else argv
+    _state["json"] = "--json" in args
     try:
-        # typer handles usage errors itself (message, exit 2) and ends every
-        # command with SystemExit; our own errors propagate to the handlers below
-        app(args=argv, prog_name="modelhealth")
-        code = ExitCode.OK
+        # not standalone: a command's typer.Exit comes back as its code, and
+        # click's usage errors come here, to be told once (as JSON too)
+        result = app(args=argv, prog_name="modelhealth", standalone_mode=False)
+        code = result if isinstance(result, int) else ExitCode.OK
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except MonitorError as exc:
@@ -293,6 +407,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         code = _fail(f"error: {exc}", exc.exit_code)
     except Exception as exc:
+        click = click_module()
+        if isinstance(exc, click.ClickException):  # a usage error: exit 2
+            exc.show()
+            code = exc.exit_code
+            help_only = isinstance(exc, click.exceptions.NoArgsIsHelpError)
+            if _state["json"] and not help_only:
+                _fail_json(exc.format_message(), code)
+            return _exit(code, argv)
+        if isinstance(exc, typer.Abort):  # Ctrl-C at a prompt
+            return _exit(_fail("aborted", 130), argv)
         if _state["debug"]:
             raise
         # modelhealth.rules.errors is imported only by the commands that load rules, so
@@ -309,6 +433,10 @@ def main(argv: list[str] | None = None) -> int:
                 "traceback and report it",
                 ExitCode.NOT_CHECKED,
             )
+    return _exit(code, argv)
+
+
+def _exit(code: int, argv: list[str] | None) -> int:
     if argv is None:
         sys.exit(code)
     return code
@@ -317,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
 def _register_command_modules() -> None:
     import importlib
 
-    for name in ("alerts", "labels", "gate", "service", "report"):
+    for name in ("init", "alerts", "labels", "gate", "backfill", "service", "report"):
         importlib.import_module(f"modelhealth.cli.{name}").register(app)
 
 

@@ -10,7 +10,13 @@ from modelhealth.cli.summary import STYLE, SYMBOL
 if TYPE_CHECKING:
     from modelhealth.store import RunRecord, Store
 
-__all__ = ["print_history", "print_models", "problems_of"]
+__all__ = [
+    "history_json",
+    "models_json",
+    "print_history",
+    "print_models",
+    "problems_of",
+]
 
 
 def problems_of(run: RunRecord, limit: int = 3) -> str:
@@ -38,7 +44,7 @@ def print_history(console: Any, store: Store, model: str, *, limit: int = 30) ->
     for summary in reversed(runs):
         run = store.run(model, summary.run_id) or summary
         status = Status(run.status)
-        when = run.finished_at.strftime("%Y-%m-%d %H:%M")
+        when = run.started_at.strftime("%Y-%m-%d %H:%M")  # the run time
         console.print(
             f"  {when}  {run.run_id:<12} {SYMBOL[status]}  {problems_of(run)}",
             style=STYLE[status],
@@ -63,3 +69,40 @@ def print_models(console: Any, store: Store) -> None:
             style=STYLE[status],
             markup=False,
         )
+
+
+def history_json(store: Store, model: str, *, limit: int = 30) -> dict[str, Any]:
+    """``status --model M --json``: the model's runs, latest first by run time."""
+    runs = []
+    for summary in store.runs(model, limit=limit):
+        run = store.run(model, summary.run_id) or summary
+        runs.append(
+            {
+                "run_id": run.run_id,
+                "run_time": run.started_at.isoformat(),
+                "status": run.status,
+                "model_version": run.model_version,
+                "row_count": run.row_count,
+                "reference": run.reference,
+                "source": run.source,
+                "counts": run.counts,
+                "problems": problems_of(run, limit=1000).split(", ")
+                if problems_of(run)
+                else [],
+            }
+        )
+    return {"model": model, "runs": runs}
+
+
+def models_json(store: Store) -> list[dict[str, Any]]:
+    """``status --json``: every model with its latest run."""
+    return [
+        {
+            "model": m.name,
+            "runs": m.runs,
+            "last_run_id": m.last_run_id,
+            "last_run_time": m.last_run_at.isoformat() if m.last_run_at else None,
+            "last_status": m.last_status,
+        }
+        for m in store.models()
+    ]

@@ -40,7 +40,7 @@ def labels(
         ),
     ] = None,
     db: _Db = None,
-    fail_on: FailOnOpt = FailOn.CRITICAL,
+    fail_on: FailOnOpt = FailOn.ANY,
     as_json: _Json = False,
 ) -> None:
     """Attach labels that arrived late to a run and re-evaluate its metric checks."""

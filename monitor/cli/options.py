@@ -7,14 +7,27 @@ of :mod:`modelhealth.cli`, so that
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from modelhealth.errors import FailOn
 
-__all__ = ["DbOpt", "FailOnOpt", "JsonOpt", "RulesOpt"]
+if TYPE_CHECKING:
+    from modelhealth.rules.models import RuleSet
+
+__all__ = [
+    "DbOpt",
+    "FailOnOpt",
+    "JsonOpt",
+    "RulesOpt",
+    "RunTimeOpt",
+    "StrictOpt",
+    "load_rules_warning",
+    "parse_time",
+]
 
 DbOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
@@ -40,9 +53,64 @@ FailOnOpt = Annotated[
     FailOn,
     typer.Option(
         "--fail-on",
-        help="Exit 1 when a check of this severity or worse fails "
-        "(never: exit 0 whatever failed).",
+        help="Exit 1 when a check of this severity or worse fails or errors "
+        "(any: whatever its severity; never: exit 0 whatever failed).",
         case_sensitive=False,
     ),
 ]
 """``--fail-on``: the severity that fails the pipeline."""
+
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Treat warnings as errors: an unset secret variable, a column the "
+        "schema does not declare (for deployment checks).",
+    ),
+]
+"""``--strict``: every warning of the rules file is an error."""
+
+
+def load_rules_warning(path: Path, *, strict: bool = False) -> RuleSet:
+    """Load a rules file and print each of its warnings on stderr.
+
+    Raises:
+        RulesError: the file is wrong (with ``strict``, a warning is too).
+    """
+    from modelhealth.config import load_rules
+
+    rule_set = load_rules(path, strict=strict)
+    for line in rule_set.warnings:
+        typer.echo(f"warning: {line}", err=True)
+    return rule_set
+
+
+RunTimeOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--run-time",
+        help="When the run happened (ISO 8601, UTC without an offset; a date is "
+        "its midnight UTC): its place in the history, incidents and alerts. "
+        "Default: the stored run's time when the run id is checked again, else now.",
+        show_default=False,
+    ),
+]
+"""``--run-time``: the run's time, for backfills and re-checks."""
+
+
+def parse_time(text: str, option: str) -> datetime:
+    """An ISO 8601 time or date from the command line, tz-aware (UTC by default).
+
+    Raises:
+        UsageError: ``text`` is not a time; the message names ``option``.
+    """
+    from modelhealth.errors import UsageError
+
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"{option}: {text!r} is not a time; write e.g. 2026-11-25, "
+            "2026-11-25T06:00 (UTC) or 2026-11-25T07:00+01:00"
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)

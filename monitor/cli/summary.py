@@ -7,6 +7,7 @@ reads the same in a CI log, a pipe or a screen reader.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timezone
 
 from modelhealth.alerts.render import format_threshold, format_value
 from modelhealth.checks.base import CheckResult, Status
@@ -61,6 +62,20 @@ def run_summary(report: RunReport, *, show_passed: int = 0) -> list[tuple[str, s
             STYLE[report.status],
         )
     ]
+    when = report.started_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if report.replaced:
+        lines.append(
+            (f"  replaced the stored run {report.run_id!r} (run time {when})", "bold")
+        )
+    if report.newer_run is not None:
+        lines.append(
+            (
+                f"  run time {when} is before the latest run "
+                f"{report.newer_run!r}: stored in the history, no incident changed, "
+                "no alert sent",
+                "dim",
+            )
+        )
     ordered: Sequence[CheckResult] = report.worst_first()
     passed = 0
     for r in ordered:

@@ -83,6 +83,8 @@ class FlushStats:
     pending: int = 0
     seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
+    # the last failure of each channel, e.g. {"slack": "ValueError: ... is not set"}
+    failures: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
@@ -98,8 +100,15 @@ def build_channel(route: Mapping[str, Any]) -> Channel:
         KeyError: the channel is unknown to this modelhealth.
         ValueError: the settings no longer validate (e.g. a variable is unset).
     """
+    from pydantic import ValidationError
+
     params = channel_registry.get(str(route["channel"])).params_type
-    return channel_registry.build(params.model_validate(dict(route)))
+    try:
+        settings = params.model_validate(dict(route))
+    except ValidationError as exc:  # one sentence, not pydantic's report
+        first = exc.errors()[0]
+        raise ValueError(str(first["msg"]).removeprefix("Value error, ")) from None
+    return channel_registry.build(settings)
 
 
 def _now() -> datetime:
@@ -143,6 +152,7 @@ def _deliver(
     stats.failed_attempts += 1
     reason = delivery.detail.split(":", 1)[0]
     stats.errors[reason] = stats.errors.get(reason, 0) + 1
+    stats.failures[row.channel] = delivery.detail
     wait = backoff.delay(row.attempts + 1, delivery.retry_after)
     log.info("outbox #%s via %s failed: %s", row.id, row.channel, delivery.detail)
     store.mark_failed(

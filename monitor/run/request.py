@@ -16,16 +16,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from modelhealth import config
-from modelhealth.errors import UsageError
+from modelhealth.errors import DataError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
 from modelhealth.run.inputs import DataArg, load_frame
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from modelhealth.store import Store
 
-__all__ = ["RunRequest", "check", "check_ids"]
+__all__ = ["RunRequest", "check", "check_ids", "run_time_of"]
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,12 @@ class RunRequest:
         model_version: the version that produced the run.
         source: who asked (``python``, ``cli``, ``api``, ``scheduler``).
         details: JSON-able extras stored with the run; data paths are added.
-        now: the check time (tz-aware); defaults to now.
+        now: the run's time (tz-aware); see :func:`modelhealth.run.runner.run`.
         alert: send alerts through the rules' routes.
         report_base: the web report's base URL for links; ``None`` takes the
             configured one (:func:`modelhealth.config.report_link`).
+        run_time_column: without ``now``, the run's time is the latest value of
+            this column of the data (UTC when the column has no zone).
     """
 
     rule_set: RuleSet
@@ -58,6 +62,7 @@ class RunRequest:
     now: datetime | None = None
     alert: bool = True
     report_base: str | None = None
+    run_time_column: str | None = None
 
 
 def check_ids(run_id: str, model_version: str | None = None) -> None:
@@ -72,6 +77,29 @@ def check_ids(run_id: str, model_version: str | None = None) -> None:
     for what, text in (("run_id", run_id), ("model_version", model_version or "")):
         if any(ord(ch) < 32 for ch in text):
             raise UsageError(f"{what} {text!r} must not hold control characters")
+
+
+def run_time_of(frame: pd.DataFrame, column: str) -> datetime:
+    """A run's time from its data: the latest value of ``column``.
+
+    Raises:
+        DataError: the column is missing, holds no time, or only nulls.
+    """
+    import pandas as pd
+
+    if column not in frame.columns:
+        raise DataError(f"the run-time column {column!r} is not in the run's data")
+    try:
+        times = pd.to_datetime(frame[column], utc=True)
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"the run-time column {column!r} does not hold times: {exc}"
+        ) from None
+    latest = times.max()
+    if pd.isna(latest):
+        raise DataError(f"the run-time column {column!r} has no value")
+    at: datetime = latest.to_pydatetime()
+    return at
 
 
 def check(
@@ -95,6 +123,9 @@ def check(
     check_ids(request.run_id, request.model_version)
     rule_set = request.rule_set
     frame = load_frame(rule_set, request.inputs, request.predictions, request.labels)
+    now = request.now
+    if now is None and request.run_time_column is not None:
+        now = run_time_of(frame, request.run_time_column)
     paths = {
         what: str(value)
         for what, value in (
@@ -112,7 +143,7 @@ def check(
         model_version=request.model_version,
         source=request.source,
         details={**request.details, **paths},
-        now=request.now,
+        now=now,
         alert=request.alert,
         report_url=config.report_link(
             rule_set.model, request.run_id, base=request.report_base

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from modelhealth.checks import registry as check_registry
 from modelhealth.checks.base import (
+    MISSING_REFERENCE,
     RECENT_RUNS,
     CheckContext,
     CheckError,
@@ -57,20 +58,45 @@ def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         return [check.result(status, message=message, started_at=started)]
 
     if cls.needs_reference and (ctx.reference is None or ctx.reference.profile is None):
-        return single(
-            Status.SKIPPED,
+        missing = check.missing_reference(
             f"no reference for model {ctx.rule_set.model!r} yet; register one with "
-            f"'modelhealth baseline' or let runs accumulate for a window reference",
+            f"'modelhealth baseline' or let runs accumulate for a window reference"
         )
+        return [_grade_missing(missing, params, ctx.rule_set)]
     try:
         from modelhealth.checks.segments import run_segmented
 
-        return run_segmented(check, ctx)
+        return [
+            _grade_missing(r, params, ctx.rule_set) for r in run_segmented(check, ctx)
+        ]
     except CheckError as exc:
         return single(Status.ERRORED, str(exc))
     except Exception as exc:  # a bug or a library failure: keep the run going
         log.exception("check %r raised", params.id)
         return single(Status.ERRORED, f"{type(exc).__name__}: {exc}")
+
+
+_ON_MISSING = {"skip": Status.SKIPPED, "warn": Status.WARNED, "fail": Status.ERRORED}
+
+
+def _grade_missing(
+    result: CheckResult, params: CheckParams, rule_set: RuleSet
+) -> CheckResult:
+    """A result not graded for want of a reference, as ``on_missing_reference``
+    says (the check's, else the rule set's): skipped, warned or errored."""
+    if not result.details.get(MISSING_REFERENCE):
+        return result
+    policy = params.on_missing_reference or rule_set.on_missing_reference
+    status = _ON_MISSING[policy]
+    message = result.message
+    if status is not Status.SKIPPED:
+        message += " (on_missing_reference: skip or warn to accept that)"
+    return replace(
+        result,
+        status=status,
+        message=message,
+        details={**result.details, "on_missing_reference": policy},
+    )
 
 
 def run_checks(ctx: CheckContext, progress: Progress = quiet) -> list[CheckResult]:
@@ -115,7 +141,11 @@ def publish(
     """
     policy = alert_policy(rule_set, report_url, alert=alert)
     pk = store.save_run(report, alerts=policy, predictions=predictions)
-    report = replace(report, run_pk=pk)
+    latest = store.latest_run(report.model, without_prefix="freshness@")
+    newer = (
+        latest.run_id if latest is not None and latest.run_id != report.run_id else None
+    )
+    report = replace(report, run_pk=pk, newer_run=newer)
     if alert:
         _flush(store)
     return report
@@ -127,8 +157,13 @@ def _flush(store: Store) -> None:
     except Exception as exc:  # delivery must never lose the stored run
         log.warning("could not deliver alerts now; they wait in the outbox: %s", exc)
         return
+    for channel, detail in stats.failures.items():
+        log.warning("alert delivery failed: %s: %s", channel, detail)
     if stats.pending:
-        log.warning("alerts: %s; the rest wait in the outbox", stats)
+        log.warning(
+            "alerts: %s; the rest wait in the outbox (modelhealth alerts pending)",
+            stats,
+        )
 
 
 def run(
@@ -155,7 +190,9 @@ def run(
         model_version: the version that produced the run.
         source: who asked (``cli``, ``python``, ``api``, ``scheduler``).
         details: JSON-able extras stored with the run (input paths...).
-        now: the check time (tz-aware); defaults to now.
+        now: the run's time (tz-aware): where it stands in history, incidents
+            and alerts. Defaults to the stored run's time when ``run_id`` is
+            checked again, else to now.
         alert: send alerts through the rules' routes.
         report_url: base URL of the web report, for links in alerts.
         progress: called with a short line before each step.
@@ -166,7 +203,10 @@ def run(
     Raises:
         StorageError: the store could not be read or written.
     """
-    started = now or utcnow()
+    # A run's time is its place in history: given, else the stored run's when it
+    # is checked again (a re-check never makes an old run the latest), else now.
+    stored = store.run(rule_set.model, run_id)
+    started = now or (stored.started_at if stored is not None else None) or utcnow()
     clock = time.monotonic()
     progress("reading the reference")
     reference = resolve_reference(store, rule_set, exclude_run_id=run_id)
@@ -174,9 +214,11 @@ def run(
     profile = profile_frame(frame, reference=reference.profile if reference else None)
     # runs the scheduler records itself (freshness, missing source) hold no data:
     # they say nothing about a run's expected size or the model's last data run
+    # ... and only runs before this one's time: a backfilled run is compared
+    # with the history it had, not with what came after it
     recent = [
         r
-        for r in store.runs(rule_set.model, limit=3 * RECENT_RUNS)
+        for r in store.runs(rule_set.model, limit=3 * RECENT_RUNS, until=started)
         if r.run_id != run_id and not r.details.get("verdict")
     ]
     ctx = CheckContext(
@@ -203,6 +245,7 @@ def run(
         reference=reference.label if reference else None,
         source=source,
         details=dict(details or {}),
+        replaced=stored is not None,
     )
     progress("storing results")
     return publish(

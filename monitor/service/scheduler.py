@@ -40,6 +40,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -128,16 +129,29 @@ def _dow(field: str) -> str:
     return ",".join(_DAYS[d] for d in sorted(days))
 
 
-def _cron(expr: str, tz: str) -> CronTrigger:
+def _cron(expr: str, tz: str) -> CronTrigger | OrTrigger:
+    """The trigger of a five-field cron expression in timezone ``tz``.
+
+    Cron fires when the day of month *or* the day of week matches if both are
+    restricted (``0 6 1 * mon``: the 1st and every Monday); APScheduler's
+    ``CronTrigger`` would require both. Such an expression becomes the OR of two
+    triggers, one per day field.
+    """
     minute, hour, day, month, dow = expr.split()
-    return CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=_dow(dow),
-        timezone=tz,
-    )
+
+    def trigger(day: str, dow: str) -> CronTrigger:
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_dow(dow),
+            timezone=tz,
+        )
+
+    if day != "*" and dow != "*":
+        return OrTrigger([trigger(day, "*"), trigger("*", dow)])
+    return trigger(day, dow)
 
 
 def _spec(kind: str, func: str, model: str, trigger: Any, text: str) -> JobSpec:

@@ -79,17 +79,24 @@ def test_raise_for_status(rules_file, tmp_path, frame):
     with pytest.raises(
         ChecksFailed, match=r"model 'churn' run 'r': 1 check\(s\) failed: schema\[age\]"
     ):
+        report.raise_for_status(fail_on="critical")
+    # the default, "any": every failed or errored check, whatever its severity
+    with pytest.raises(
+        ChecksFailed, match=r"3 check\(s\) failed: schema\[age\], drift"
+    ):
         report.raise_for_status()
     assert report.raise_for_status(fail_on="never") is report
 
 
-def test_without_reference_drift_is_skipped(rules_file, tmp_path, frame):
+def test_without_reference_drift_is_an_error_issue_16(rules_file, tmp_path, frame):
     report = modelhealth.check_run(
         rules=rules_file, run_id="r", inputs=frame(100), db=str(tmp_path / "m.db")
     )
     drift = [r for r in report.results if r.check_id == "drift"]
-    assert [r.status for r in drift] == [Status.SKIPPED]
+    assert [r.status for r in drift] == [Status.ERRORED]
     assert "modelhealth baseline" in drift[0].message
+    assert "on_missing_reference: skip or warn" in drift[0].message
+    assert drift[0].details["on_missing_reference"] == "fail"
 
 
 def test_window_reference(tmp_path, frame):

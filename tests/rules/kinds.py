@@ -24,6 +24,7 @@ class ColumnSpec(BaseModel):
 class SchemaParams(CheckParams):
     kind: Literal["schema"] = "schema"
     columns: dict[str, ColumnSpec] = Field(default_factory=dict)
+    strict: bool = False
 
 
 class DriftParams(CheckParams):

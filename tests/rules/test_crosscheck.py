@@ -152,8 +152,11 @@ SCHEMA = HEAD + (
 )
 
 
-def test_columns_must_be_declared_in_the_schema():
-    text = SCHEMA + (
+STRICT_SCHEMA = SCHEMA + "    strict: true\n"
+
+
+def test_columns_must_be_declared_in_a_strict_schema():
+    text = STRICT_SCHEMA + (
         "  - id: feature-drift\n"
         "    kind: drift\n"
         "    columns: [agee, plan, score, churned, zzzz]\n"
@@ -161,24 +164,35 @@ def test_columns_must_be_declared_in_the_schema():
         "    segment_by: [region]\n"
     )
     assert error(text) == (
-        "rules/churn.yaml:11:15 checks[1].columns[0]: column 'agee' is not declared in"
+        "rules/churn.yaml:12:15 checks[1].columns[0]: column 'agee' is not declared in"
         " schema check 'input-schema'; did you mean 'age'?\n"
-        "rules/churn.yaml:11:43 checks[1].columns[4]: column 'zzzz' is not declared in"
+        "rules/churn.yaml:12:43 checks[1].columns[4]: column 'zzzz' is not declared in"
         " schema check 'input-schema'; declared: age, churned, plan, score\n"
-        "rules/churn.yaml:12:18 checks[1].per_column.pln: column 'pln' is not declared"
+        "rules/churn.yaml:13:18 checks[1].per_column.pln: column 'pln' is not declared"
         " in schema check 'input-schema'; did you mean 'plan'?\n"
-        "rules/churn.yaml:13:18 checks[1].segment_by[0]: column 'region' is not"
+        "rules/churn.yaml:14:18 checks[1].segment_by[0]: column 'region' is not"
         " declared in schema check 'input-schema'; declared: age, churned, plan, score"
     )
 
 
+def test_undeclared_columns_under_a_non_strict_schema_are_warnings_issue_16():
+    """The run's data decides; the file loads and says what it noticed."""
+    text = SCHEMA + "  - {id: d, kind: drift, columns: [agee, plan]}\n"
+    rule_set = parse(text)
+    assert [c.id for c in rule_set.checks] == ["input-schema", "d"]
+    assert rule_set.warnings == (
+        "rules/churn.yaml:9:36 checks[1].columns[0]: column 'agee' is not declared"
+        " in schema check 'input-schema'; did you mean 'age'?",
+    )
+
+
 def test_columns_against_several_schemas():
-    text = SCHEMA + (
+    text = STRICT_SCHEMA + (
         "  - {id: more, kind: schema, columns: {region: {}}}\n"
         "  - {id: d, kind: drift, columns: [age, region, tenure]}\n"
     )
     assert error(text) == (
-        "rules/churn.yaml:10:49 checks[2].columns[2]: column 'tenure' is not declared"
+        "rules/churn.yaml:11:49 checks[2].columns[2]: column 'tenure' is not declared"
         " in any schema check; declared: age, churned, plan, region, score"
     )
 

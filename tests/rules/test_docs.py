@@ -103,3 +103,27 @@ def test_key_paths_walks_nested_models():
     assert "reference.window.last_runs" in paths
     assert "schedule.cron" in paths
     assert "source_file" not in paths
+
+
+_DOCUMENTS = [
+    block
+    for block in re.findall(r"^```yaml\n(.*?)^```", DOC, re.MULTILINE | re.DOTALL)
+    if block.startswith("version: 1") and "extends:" not in block
+]
+
+
+@pytest.mark.parametrize(
+    "text", _DOCUMENTS, ids=[re.findall(r"model: (\S+)", d)[0] for d in _DOCUMENTS]
+)
+def test_whole_rules_files_in_the_docs_load_issue_16(text):
+    """The regression and multiclass examples (and every other whole file) load."""
+    import modelhealth.alerts.registry
+    from modelhealth import rules
+
+    rule_set = rules.loads(
+        text,
+        check_kinds=modelhealth.checks.registry.params_types(),
+        channel_kinds=modelhealth.alerts.registry.params_types(),
+        env={"SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x"},
+    )
+    assert rule_set.checks

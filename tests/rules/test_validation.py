@@ -49,8 +49,8 @@ def test_unknown_key_with_suggestion():
 def test_unknown_key_without_suggestion_lists_known_keys():
     assert error(HEAD + "zzz: 1\n") == (
         "rules/churn.yaml:3:1 zzz: unknown key; known keys: alerts, checks,"
-        " description, extends, label, maintenance, model, prediction, reference,"
-        " schedule,"
+        " description, extends, label, maintenance, model, on_missing_reference,"
+        " prediction, reference, schedule,"
         " sources, version"
     )
 
@@ -333,4 +333,11 @@ def test_duration_too_long():
     assert error(text) == (
         "rules/churn.yaml:3:27 label.delay: duration '99999999999999w' is too long;"
         " at most 100 years"
+    )
+
+
+def test_on_missing_reference_names_its_choices_issue_16():
+    assert error(HEAD + "on_missing_reference: skp\n") == (
+        "rules/churn.yaml:3:23 on_missing_reference: must be one of: skip, warn, fail;"
+        " got 'skp'; did you mean 'skip'?"
     )

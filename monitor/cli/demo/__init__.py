@@ -12,7 +12,9 @@ ROC AUC holds: the decision threshold, not the ranking, stops fitting.
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 from importlib import resources
@@ -123,8 +125,7 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
 
     clock = time.monotonic()
     data_dir = directory / "data"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
+    _start_clean(directory, db, console)
     data_dir.mkdir(parents=True)
     rules_path = write_rules(directory / "rules")
     db_url = db or f"sqlite:///{(directory / 'modelhealth.db').as_posix()}"
@@ -135,10 +136,12 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
         hour=6, minute=0, second=0, microsecond=0
     )
     start -= timedelta(days=days)
+    metrics = _metrics(data_dir / "training.parquet")
+    (directory / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     register_baseline(
         rules=rules_path,
         data=data_dir / "training.parquet",
-        metrics=_metrics(data_dir / "training.parquet"),
+        metrics=metrics,
         model_version="v1",
         db=store,
         created_at=start - timedelta(days=1),
@@ -167,6 +170,7 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
         print_history(console, store, "churn", limit=days)
     finally:
         store.close()
+    _write_tour_data(data_dir, days)
     if last is not None:
         console.print()
         console.print(
@@ -180,22 +184,78 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
     console.print()
     console.print(f"done in {took:.1f}s", style="bold", markup=False)
     console.print(
-        f"  data:     {data_dir}/ (training.parquet and one file per day)", markup=False
+        f"  data:     {data_dir}/ (training.parquet and one file per day; for the "
+        "README's tour: holdout.parquet, today.parquet, today-labels.csv)",
+        markup=False,
     )
+    console.print(f"  metrics:  {directory / 'metrics.json'}", markup=False)
     console.print(f"  rules:    {rules_path}", markup=False)
     console.print(f"  database: {db_url}", markup=False)
     console.print("try next:", style="bold", markup=False)
+    cli = command_name()
     console.print(
-        f"  modelhealth status --model churn --db {db_url}\n"
-        f"  modelhealth check --rules {rules_path} --run-id {broken} "
+        f"  {cli} status --model churn --db {db_url}\n"
+        f"  {cli} check --rules {rules_path} --run-id {broken} "
         f"--inputs {data_dir}/{broken}.parquet --db {db_url}\n"
-        f"  modelhealth rules validate {rules_path}",
+        f"    (checks the schema-break day again: it replaces that run, at its own "
+        f"run time, and changes nothing about today)\n"
+        f"  {cli} rules validate {rules_path}",
         markup=False,
     )
-    _show_report(directory, db_url, rules_path.parent, console)
+    _show_report(directory, db_url, rules_path.parent, console, cli)
 
 
-def _show_report(directory: Path, db_url: str, rules_dir: Path, console: Any) -> None:
+def _write_tour_data(data_dir: Path, days: int) -> None:
+    """The files the README's tour uses: a candidate's holdout data (scores and
+    labels), and the next day's run, whose labels arrive apart."""
+    make_day(DAY_ROWS, seed=8).to_parquet(data_dir / "holdout.parquet", index=False)
+    today = _day_frame(days + 1)
+    today.drop(columns=["churned"]).to_parquet(data_dir / "today.parquet", index=False)
+    today[["customer_id", "churned"]].to_csv(data_dir / "today-labels.csv", index=False)
+
+
+def command_name() -> str:
+    """How to call this modelhealth from here: the virtual environment's script
+    when it is not on ``PATH`` (``.venv/bin/modelhealth``), else ``modelhealth``."""
+    script = Path(sys.executable).parent / "modelhealth"
+    on_path = shutil.which("modelhealth")
+    if on_path is not None and Path(on_path).resolve() == script.resolve():
+        return "modelhealth"
+    if not script.exists():
+        return "modelhealth"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
+def _start_clean(directory: Path, db: str | None, console: Any) -> None:
+    """Remove what an earlier demo wrote in ``directory``: its data, and its
+    database unless ``--db`` names another store (whose demo runs are then
+    replaced, run by run)."""
+    written = ("data", "report.html", "metrics.json")
+    old = [directory / name for name in written if (directory / name).exists()]
+    own_db = directory / "modelhealth.db"
+    if db is None and own_db.exists():
+        old.append(own_db)
+    for path in old:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    if old:
+        console.print(
+            f"starting clean: removed the earlier demo's "
+            f"{', '.join(p.name for p in old)} in {directory}",
+            markup=False,
+        )
+    if db is not None:
+        console.print(
+            f"using the store {db}: the demo's runs replace any it holds already",
+            markup=False,
+        )
+
+
+def _show_report(
+    directory: Path, db_url: str, rules_dir: Path, console: Any, cli: str
+) -> None:
     """Write the static report and say how to serve the live one."""
     from modelhealth.api import open_store
     from modelhealth.web.export import export_model
@@ -209,7 +269,7 @@ def _show_report(directory: Path, db_url: str, rules_dir: Path, console: Any) ->
     console.print("the web report:", style="bold", markup=False)
     console.print(
         f"  open {report} (one self-contained file), or serve it live:\n"
-        f"  modelhealth serve --db {db_url} --rules {rules_dir} --no-scheduler\n"
+        f"  {cli} serve --db {db_url} --rules {rules_dir} --no-scheduler\n"
         f"  then browse http://127.0.0.1:8000/models/churn",
         markup=False,
     )

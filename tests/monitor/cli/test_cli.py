@@ -122,6 +122,10 @@ def test_json_report_and_fail_on(project, capsys):
     capsys.readouterr()
     code = check(project, "--json", inputs="drifted.parquet")
     report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "failed"
+    assert code == ExitCode.CHECKS_FAILED  # the default: FAILED never exits 0
+    code = check(project, "--json", "--fail-on", "critical", inputs="drifted.parquet")
+    report = json.loads(capsys.readouterr().out)
     assert code == ExitCode.OK  # drift is severity warning; --fail-on critical
     assert report["model"] == "churn"
     assert report["run_id"] == "r1"
@@ -251,7 +255,8 @@ def test_empty_frame_is_checked_not_crashed(project, frame, capsys):
     capsys.readouterr()
     code = check(project, "--json", inputs="empty.parquet")
     report = json.loads(capsys.readouterr().out)
-    assert code == ExitCode.OK  # only the warning-severity volume check fails
+    # the warning-severity volume check fails: FAILED, exit 1 by default
+    assert code == ExitCode.CHECKS_FAILED
     rows = [r for r in report["results"] if r["check_id"] == "rows"]
     assert rows[0]["status"] == "failed"
     assert count(project, "runs") == 1
@@ -296,6 +301,8 @@ def test_predictions_and_labels_files_are_joined(project, frame, capsys):
         str(project / "pred.csv"),
         "--labels",
         str(project / "labels.parquet"),
+        "--fail-on",
+        "critical",  # no baseline: the drift check is errored
         inputs="in.csv",
     )
     assert code == ExitCode.OK
@@ -321,7 +328,7 @@ def test_bad_metrics_file(project, capsys):
         "--metrics",
         str(project / "m.json"),
     )
-    assert code == ExitCode.NOT_CHECKED
+    assert code == ExitCode.USAGE  # an argument of the command is wrong
     assert "metric 'roc_auc' must be a finite number" in capsys.readouterr().err
 
 

@@ -236,3 +236,29 @@ def test_cron_day_of_week_keeps_its_cron_meaning(cron: str, apscheduler: str) ->
     from modelhealth.service.scheduler import _dow
 
     assert _dow(cron) == apscheduler
+
+
+def test_cron_with_day_of_month_and_day_of_week_fires_on_either_issue_16() -> None:
+    """Cron fires on the 1st of the month *or* any Monday; APScheduler's
+    CronTrigger alone would need both (issue 16, item 8)."""
+    from datetime import datetime, timezone
+
+    from modelhealth.rules.cron import fires_at
+    from modelhealth.service.scheduler import _cron
+
+    trigger = _cron("0 6 1 * mon", "UTC")
+    now = datetime(2026, 12, 1, 7, tzinfo=timezone.utc)  # a Tuesday, the 1st
+    fires = []
+    for _ in range(6):
+        now = trigger.get_next_fire_time(None, now)
+        fires.append(now)
+        now = now.replace(minute=1)
+    assert [f.strftime("%a %d") for f in fires] == [
+        "Mon 07",
+        "Mon 14",
+        "Mon 21",
+        "Mon 28",
+        "Fri 01",
+        "Mon 04",
+    ]
+    assert all(fires_at("0 6 1 * mon", f) for f in fires)
