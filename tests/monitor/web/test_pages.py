@@ -60,9 +60,10 @@ def test_model_page_charts_every_check_against_its_thresholds(
     html = client.get("/models/churn").text
     assert "Drift by feature" in html
     assert "Metrics against the baseline" in html
-    assert html.count("<svg") >= 7
-    assert ">fail</text>" in html
-    assert ">max drop</text>" in html
+    assert html.count("<svg") >= 6
+    assert ">fail 0.25</text>" in html
+    assert ">max drop 0.76</text>" in html
+    assert "PSI (score)</text>" in html  # the y axis says what it measures
 
 
 def test_model_page_filters_by_date_and_status_and_pages(client: TestClient) -> None:
@@ -111,7 +112,8 @@ def test_run_page_shows_results_distributions_and_schema_examples(
     assert data["next_run_id"] == "2026-03-09"
     assert data["results"][0]["status"] == "failed"  # worst first
     drifted = {d["column"]: d for d in data["distributions"]}
-    assert set(drifted) == {"spend", "plan"}
+    assert set(drifted) == {"spend", "plan"}  # every profiled column
+    assert [d["status"] for d in data["distributions"]] == ["failed", "failed"]
     assert drifted["spend"]["edges"] == [20.0, 40.0, 60.0, 80.0]
     assert drifted["spend"]["reference"] == [100, 300, 400, 150, 50]
     assert drifted["plan"]["current"] == {"Basic": 600, "Pro": 400}
@@ -121,8 +123,8 @@ def test_run_page_shows_results_distributions_and_schema_examples(
     html = client.get("/models/churn/runs/2026-03-08").text
     assert 'rel="prev" href="/models/churn/runs/2026-03-07"' in html
     assert "Example values" in html
-    assert "histograms overlaid" in html
-    assert "category shares" in html
+    assert "histograms on one value axis" in html
+    assert "category shares side by side" in html
 
 
 def test_first_and_last_runs_have_one_neighbour(client: TestClient) -> None:
@@ -244,7 +246,7 @@ def test_a_window_reference_draws_the_run_alone(seeded_store: Store) -> None:
     with TestClient(make_app(seeded_store)) as client:
         data = client.get("/models/churn/runs/windowed.json").json()
         html = client.get("/models/churn/runs/windowed").text
-    (spend,) = data["distributions"]
+    spend = next(d for d in data["distributions"] if d["column"] == "spend")
     assert spend["reference"] == []
     assert sum(spend["current"]) > 0
     assert "No reference distribution stored" in html
@@ -261,8 +263,15 @@ def test_report_command_writes_one_self_contained_file(
     assert "<style>" in html
     assert '<link rel="stylesheet"' not in html
     assert "<script" not in html
-    assert re.findall(r'(?:src|href)="(?!data:)[^"]*"', html) == []
+    assert re.findall(r'(?:src|href)="(?!data:|#)[^"]*"', html) == []
     assert html.count("<svg") >= 8
-    assert "Run 2026-03-12" in html  # the latest run's page follows
+    # every run's page follows, each at the anchor its links point at
+    for day in range(1, 13):
+        run_id = f"2026-03-{day:02d}"
+        assert f'id="run-{run_id}"' in html
+        assert f'href="#run-{run_id}"' in html
+        assert f"Run {run_id}" in html
+    anchors = set(re.findall(r'href="#([^"]+)"', html))
+    assert anchors <= set(re.findall(r'id="([^"]+)"', html))
     code = main(["report", "--model", "nope", "--out", str(out), "--db", db_url])
     assert code == 2
