@@ -275,3 +275,46 @@ def test_report_command_writes_one_self_contained_file(
     assert anchors <= set(re.findall(r'id="([^"]+)"', html))
     code = main(["report", "--model", "nope", "--out", str(out), "--db", db_url])
     assert code == 2
+
+
+def test_the_overview_says_what_fails_and_since_when(client: TestClient) -> None:
+    """Issue 16: each unhealthy model lists its failing checks and since when."""
+    (churn,) = client.get("/index.json").json()["models"]
+    (spend,) = [f for f in churn["failing"] if f["subject"] == "spend"]
+    # psi warned from day 6 and failed from day 8: one unbroken streak
+    assert spend["status"] == "failed"
+    assert spend["since_run_id"] == "2026-03-06"
+    assert spend["since"] == "2026-03-06T06:00:00+00:00"
+    assert spend["runs"] == 7
+    assert spend["at_least"] is False
+    html = client.get("/").text
+    assert "feature-drift" in html
+    assert "since 2026-03-06 (7 runs)" in html
+    # the open incidents count links to that model's incidents
+    assert 'href="/incidents?model=churn"' in html
+
+
+def test_the_runs_table_names_the_checks_that_did_not_pass(
+    client: TestClient,
+) -> None:
+    data = client.get("/models/churn.json").json()
+    by_id = {r["run_id"]: r for r in data["runs"]}
+    assert by_id["2026-03-01"]["failing"] == []
+    assert by_id["2026-03-08"]["failing"] == [
+        {"check_id": "input-schema", "subject": "plan", "status": "failed"},
+        {"check_id": "feature-drift", "subject": "spend", "status": "failed"},
+        {"check_id": "feature-drift", "subject": "plan", "status": "failed"},
+    ]
+    html = client.get("/models/churn").text
+    assert "Did not pass" in html
+    assert 'href="/incidents?model=churn"' in html
+
+
+def test_the_run_page_draws_every_column_with_its_drift(client: TestClient) -> None:
+    data = client.get("/models/churn/runs/2026-03-03.json").json()
+    columns = {d["column"]: d for d in data["distributions"]}
+    assert set(columns) == {"spend", "plan"}
+    assert columns["spend"]["status"] == "passed"  # undrifted ones too
+    assert columns["spend"]["summary"]["reference"]["min"] == 0.0
+    html = client.get("/models/churn/runs/2026-03-03").text
+    assert html.count('class="check dist"') == 2
