@@ -60,7 +60,8 @@ class Mark:
 
 
 def _n(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    text = f"{x:.1f}"  # called per coordinate: thousands of times a page
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _fmt(value: float) -> str:

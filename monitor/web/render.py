@@ -60,16 +60,20 @@ class Links:
         return self._url(f"/models/{quote(name, safe='')}", query)
 
     def run(self, model: str, run_id: str) -> str | None:
-        if not self.served:
-            return "#" + run_anchor(run_id)
-        return self._url(
-            f"/models/{quote(model, safe='')}/runs/{quote(run_id, safe='')}"
-        )
+        return _run_url(self, model, run_id)
 
     def json(self, path: str, query: dict[str, Any] | None = None) -> str:
         """The page's ``.json`` twin, with the same filters (``since``, ``page``...)."""
         target = path + ".json" if path != "/" else "/index.json"
         return self._url(target, query)
+
+
+@lru_cache(maxsize=16384)
+def _run_url(links: Links, model: str, run_id: str) -> str:
+    """A run's URL; cached, since every chart of a model page links every run."""
+    if not links.served:
+        return "#" + run_anchor(run_id)
+    return links._url(f"/models/{quote(model, safe='')}/runs/{quote(run_id, safe='')}")
 
 
 def _when(value: datetime | None) -> str:

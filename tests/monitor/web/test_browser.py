@@ -2,10 +2,13 @@
 
 A session fixture runs ``modelhealth demo`` (30 days of a churn model) into a
 temporary folder and serves the report on a loopback port. The tests open every
-page, assert that charts rendered and that the console stayed free of errors,
-click from the overview down to a failed run, and open the demo's static export
-with every network request blocked. Screenshots of each page are kept under
-``artifacts/screenshots/`` for CI to publish.
+page, assert that charts rendered (every column's distributions on the run page,
+the prediction's included) and that the console stayed free of errors, click from
+the overview down to a failed run, open the demo's static export from ``file://``
+with every network request blocked and follow its links to every run and back, and
+open every page at a phone's 390 px asserting that nothing scrolls sideways.
+Screenshots of each page are kept under ``artifacts/screenshots/`` for CI to
+publish.
 
 Where ``/usr/bin/chromium`` is missing these tests skip with that reason, except
 under ``CI=true``, where they fail: CI installs Chromium (``.ci/run``).
