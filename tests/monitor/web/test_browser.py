@@ -231,6 +231,7 @@ def test_static_export_is_a_site_of_every_run(page: Any, demo: Path) -> None:
     shown = page.locator("section.runpage:visible")
     assert shown.count() == 1
     assert shown.get_attribute("id") == targets[0]
+    assert not page.locator("#model").is_visible()  # a run reads as its own page
     _assert_every_column_drawn(page)
     _shot(page, "static-export-run")
 
@@ -241,6 +242,7 @@ def test_static_export_is_a_site_of_every_run(page: Any, demo: Path) -> None:
     page.locator("section.runpage:visible a", has_text="all runs of churn").click()
     assert page.url.endswith("#model")
     assert page.locator("section.runpage:visible").count() == 0
+    assert page.locator("#model").is_visible()
     page.go_back()
     assert page.locator("section.runpage:visible").count() == 1
     assert requested == []
