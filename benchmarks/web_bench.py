@@ -12,7 +12,9 @@ page draws distributions.
 Each page is then requested once cold and ``--repeat`` times warm through the app
 (FastAPI TestClient, so no network), and the script prints the median and worst
 warm server time and the cold one, measured by a middleware around the route.
-Target: the model page of ``hourly`` under 300 ms.
+Target: the model page of ``hourly`` under 300 ms. Last, the static export of
+``hourly`` (the model page and its 90 runs' pages in one file) is timed once, with
+its size.
 """
 
 from __future__ import annotations
@@ -334,7 +336,21 @@ def main() -> None:
                 f"(worst {max(took) * 1000:6.1f} ms, cold {cold * 1000:6.1f} ms, "
                 f"{len(answer.content) / 1024:5.0f} KiB)"
             )
+    _export(store)
     store.close()
+
+
+def _export(store: Store) -> None:
+    """The static export of ``hourly``: its last 90 runs, each run's page included."""
+    from modelhealth.web.export import export_html
+
+    clock = time.perf_counter()
+    html = export_html(store, "hourly", runs=90)
+    took = time.perf_counter() - clock
+    print(
+        f"  {'static export, 90 run pages':<30} {took * 1000:7.1f} ms "
+        f"({len(html.encode()) / 1024:,.0f} KiB)"
+    )
 
 
 if __name__ == "__main__":

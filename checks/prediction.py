@@ -125,7 +125,9 @@ class PredictionCheck(Check[PredictionParams]):
             severity=self.params.severity,
         )
         found = DriftCheck(params).run(ctx)[0]
-        return replace(found, kind="prediction", subject="drift")
+        # the column goes into details so the report can draw its distribution
+        details = {**found.details, "column": column}
+        return replace(found, kind="prediction", subject="drift", details=details)
 
     def _range(self, values: pd.Series, column: str, task: str) -> list[CheckResult]:
         from modelhealth.checks import _predictions as pr

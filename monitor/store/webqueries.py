@@ -7,8 +7,10 @@ bounded, so a page costs the same with a week or a year of history:
   ``runs(model_id, finished_at)``) and keeps only the last few per model;
 - a model page counts and groups runs in SQL (per status, per model version) and
   loads check results only for the runs on the page (``check_results(run_id)``);
-- a run page reads only the profiles of the columns it draws, and finds the runs
-  before and after it through ``runs(model_id, finished_at)``.
+- a run page reads its profiles (and its baseline's), and finds the runs before
+  and after it through ``runs(model_id, finished_at)``;
+- an unhealthy model's failing checks are followed back over its last runs only
+  (:meth:`WebReads.failing_streaks`), for "since when" on the overview.
 
 Records returned are frozen dataclasses, as everywhere in :mod:`modelhealth.store`.
 """
@@ -32,7 +34,16 @@ from modelhealth.store.models import (
     RunRow,
 )
 
-__all__ = ["ModelHealth", "ResultPoint", "RunMark", "VersionSummary", "WebReads"]
+__all__ = [
+    "FailingCheck",
+    "ModelHealth",
+    "ResultPoint",
+    "RunMark",
+    "VersionSummary",
+    "WebReads",
+]
+
+_BAD = ("warned", "errored", "failed")
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,26 @@ class VersionSummary:
     runs: int
     first_at: datetime
     last_at: datetime
+
+
+@dataclass(frozen=True)
+class FailingCheck:
+    """A check not passing in a model's latest run, and the streak it is in.
+
+    Attributes:
+        since: when the first run of the unbroken streak finished.
+        runs: how many runs the streak spans, the latest included.
+        at_least: the streak reaches past the runs looked at (it is longer).
+    """
+
+    check_id: str
+    subject: str | None
+    status: str
+    severity: str
+    since: datetime
+    since_run_id: str
+    runs: int
+    at_least: bool
 
 
 def _model_id(name: str) -> sa.ScalarSelect[int]:
@@ -253,7 +284,7 @@ class WebReads:
     def column_profiles(
         self,
         model: str,
-        columns: Sequence[str],
+        columns: Sequence[str] | None,
         *,
         run_id: str | None = None,
         baseline: str | None = None,
@@ -262,12 +293,12 @@ class WebReads:
 
         Args:
             model: the model's name.
-            columns: the columns wanted; others are not read.
+            columns: the columns wanted, others are not read; ``None`` reads all.
             run_id: the run whose profile to read...
             baseline: ...or the baseline version whose profile to read.
 
         Returns:
-            ``{column: profile}`` for the columns that exist.
+            ``{column: profile}`` for the columns that exist, in profile order.
         """
         if run_id is not None:
             owner = ColumnProfileRow.run_id == (
@@ -284,8 +315,84 @@ class WebReads:
                 )
                 .scalar_subquery()
             )
-        query = sa.select(ColumnProfileRow.column_name, ColumnProfileRow.profile).where(
-            owner, ColumnProfileRow.column_name.in_(list(columns))
+        where = [owner]
+        if columns is not None:
+            where.append(ColumnProfileRow.column_name.in_(list(columns)))
+        query = (
+            sa.select(ColumnProfileRow.column_name, ColumnProfileRow.profile)
+            .where(*where)
+            .order_by(ColumnProfileRow.id)
         )
         with self._session(f"could not read profiles of model {model!r}") as session:
             return dict(session.execute(query).all())
+
+    def failing_streaks(self, model: str, *, depth: int = 90) -> list[FailingCheck]:
+        """The checks that did not pass in a model's latest run, and since when.
+
+        Each check (per subject) that warned, errored or failed in the latest run
+        is followed back through the model's last ``depth`` runs to the first run of
+        its unbroken streak (a run where it passed, or did not run, ends it). Two
+        bounded reads: the latest runs by the ``runs(model_id, finished_at)``
+        index, then those runs' results of the failing checks only.
+
+        Returns:
+            Worst status first, then the longest streak first.
+        """
+        runs_query = (
+            sa.select(RunRow.id, RunRow.run_key, RunRow.finished_at)
+            .where(RunRow.model_id == _model_id(model))
+            .order_by(RunRow.finished_at.desc(), RunRow.id.desc())
+            .limit(max(depth, 1))
+        )
+        with self._session(f"could not read failing checks of {model!r}") as session:
+            runs = session.execute(runs_query).all()
+            if not runs:
+                return []
+            latest = session.execute(
+                sa.select(
+                    CheckResultRow.check_id,
+                    CheckResultRow.subject,
+                    CheckResultRow.status,
+                    CheckResultRow.severity,
+                ).where(
+                    CheckResultRow.run_id == runs[0][0],
+                    CheckResultRow.status.in_(_BAD),
+                )
+            ).all()
+            if not latest:
+                return []
+            history = session.execute(
+                sa.select(
+                    CheckResultRow.run_id,
+                    CheckResultRow.check_id,
+                    CheckResultRow.subject,
+                    CheckResultRow.status,
+                ).where(
+                    CheckResultRow.run_id.in_([pk for pk, _, _ in runs]),
+                    CheckResultRow.check_id.in_({row[0] for row in latest}),
+                )
+            ).all()
+        seen = {(pk, c, s): status for pk, c, s, status in history}
+        found = []
+        for check_id, subject, status, severity in latest:
+            streak = 0
+            for pk, _, _ in runs:
+                if seen.get((pk, check_id, subject)) not in _BAD:
+                    break
+                streak += 1
+            _, run_id, since = runs[streak - 1]
+            found.append(
+                FailingCheck(
+                    check_id=check_id,
+                    subject=subject,
+                    status=status,
+                    severity=severity,
+                    since=since,
+                    since_run_id=run_id,
+                    runs=streak,
+                    at_least=streak == len(runs) and len(runs) == depth,
+                )
+            )
+        rank = {s: i for i, s in enumerate(_BAD)}
+        found.sort(key=lambda f: (-rank[f.status], -f.runs, f.check_id))
+        return found

@@ -4,10 +4,12 @@
 :mod:`modelhealth.web.routes` (overview, model, run, incidents, each with a ``.json``
 twin) and ``/static`` (the stylesheet). Pages read ``request.app.state.store``
 through named queries (:mod:`modelhealth.web.views`), never run checks and never write.
-Charts are SVG drawn on the server (:mod:`modelhealth.web.charts`): nothing is fetched
-from a CDN, and the static export (:mod:`modelhealth.web.export`) is one
-self-contained HTML file. When the service has a read token, every page needs it
-(``Authorization: Bearer`` or ``?token=``), through the service's ``require_read``.
+Charts are drawn on the server (:mod:`modelhealth.web.charts`, ``trends``,
+``histograms``): nothing is fetched from a CDN, and the static export
+(:mod:`modelhealth.web.export`) is one self-contained HTML file holding the model
+page and every run's page it links to. When the service has a read token, every page
+needs it (``Authorization: Bearer`` or ``?token=``), through the service's
+``require_read``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,26 @@
-"""Server-side SVG charts: no JavaScript, no CDN, the same in a page and an export.
+"""Server-side charts: no JavaScript, no CDN, the same in a page and an export.
 
-Every function returns :class:`markupsafe.Markup` holding one ``<svg>`` element.
-Every piece of text in it (model, check and column names, run ids) goes through
-:func:`markupsafe.escape`, so a name full of HTML draws as text. Status is drawn with
-colour *and* carried by text: each mark has a ``<title>`` (the browser's tooltip and
-what a screen reader reads) naming the status, and strips and heatmaps put a glyph in
-cells wide enough to hold one.
+The shared pieces of every chart (status colours and glyphs, numbers, the ``<svg>``
+wrapper, status markers) and the two status charts: :func:`strip`, a run history as
+a row of HTML cells that wraps on a narrow screen, and :func:`heatmap`, features by
+runs in SVG. Trend lines are in :mod:`modelhealth.web.trends`, distributions in
+:mod:`modelhealth.web.histograms`.
 
-Charts are sized in SVG units with a ``viewBox`` and scale to their container.
+Every piece of text (model, check and column names, run ids) goes through
+:func:`markupsafe.escape`, so a name full of HTML draws as text. Status is never
+colour alone, at any density: every strip and heatmap cell holds its glyph (cells
+are never drawn narrower than one), every point of a trend line is a shape per
+status (:func:`marker`), and each mark has a ``<title>`` (the browser's tooltip and
+what a screen reader reads) naming the status.
+
+SVG charts are sized in SVG units with a ``viewBox`` and scale to their container.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from markupsafe import Markup, escape
 
@@ -24,10 +29,10 @@ __all__ = [
     "FONT",
     "GLYPHS",
     "Mark",
-    "Series",
     "coord",
     "heatmap",
-    "line_chart",
+    "marker",
+    "nice_ticks",
     "short_number",
     "strip",
     "svg_element",
@@ -54,17 +59,9 @@ class Mark:
     href: str | None = None
 
 
-@dataclass(frozen=True)
-class Series:
-    """A check's values over time: ``(when, value, status, label)`` per run."""
-
-    points: Sequence[tuple[datetime, float | None, str, str]]
-    thresholds: dict[str, float | None]
-    baseline: float | None = None
-
-
 def _n(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    text = f"{x:.1f}"  # called per coordinate: thousands of times a page
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _fmt(value: float) -> str:
@@ -110,14 +107,29 @@ def _cell(x: float, y: float, w: float, h: float, mark: Mark) -> str:
     return rect
 
 
-def strip(marks: Sequence[Mark], *, cell: float = 12, height: float = 18) -> Markup:
-    """A row of run cells, oldest on the left, coloured and titled by status."""
-    gap = 2 if cell >= 6 else 1
-    width = max(len(marks) * (cell + gap), cell)
-    body = "".join(
-        _cell(i * (cell + gap), 0, cell, height, m) for i, m in enumerate(marks)
+def strip(marks: Sequence[Mark]) -> Markup:
+    """A run history, oldest first: one cell per run holding its status glyph.
+
+    The cells are HTML (``<a>`` or ``<span>``, class ``cell s-<status>``) in a
+    wrapping row, so 90 runs stay glyph-wide cells that wrap onto a second line on a
+    narrow screen instead of shrinking into colour-only slivers.
+    """
+    cells = []
+    for m in marks:
+        status = escape(m.status)
+        title = f"{escape(m.label)}: {status}"
+        glyph = GLYPHS.get(m.status, "·")
+        attrs = f'class="cell s-{status}" data-status="{status}" title="{title}"'
+        if m.href:
+            cells.append(f'<a {attrs} href="{escape(m.href)}">{glyph}</a>')
+        else:
+            cells.append(f"<span {attrs}>{glyph}</span>")
+    label = f"history of {len(marks)} runs, oldest first"
+    return (
+        Markup(f'<div class="cells" role="list" aria-label="{label}">')
+        + Markup("".join(cells))
+        + Markup("</div>")
     )
-    return _svg(width, height, body, f"history of {len(marks)} runs")
 
 
 def heatmap(
@@ -133,7 +145,7 @@ def heatmap(
         cells: ``(row, column) -> (value, status)``; a missing cell stays blank.
     """
     label_w = min(180, 12 + 7 * max((len(r) for r in rows), default=4))
-    cell = max(4.0, min(22.0, 760 / max(len(columns), 1)))
+    cell = max(13.0, min(22.0, 760 / max(len(columns), 1)))
     height = 18
     width = label_w + len(columns) * cell
     parts = []
@@ -155,7 +167,8 @@ def heatmap(
     return _svg(width, total_h, "".join(parts), f"drift of {len(rows)} features")
 
 
-def _ticks(lo: float, hi: float) -> list[float]:
+def nice_ticks(lo: float, hi: float) -> list[float]:
+    """Round values between ``lo`` and ``hi`` for an axis: 1, 2 or 5 times 10^k."""
     if hi <= lo:
         return [lo]
     step = 10 ** math.floor(math.log10((hi - lo) / 3))
@@ -167,90 +180,49 @@ def _ticks(lo: float, hi: float) -> list[float]:
     return [first + k * step for k in range(int((hi - first) / step) + 1)]
 
 
-_LEVELS = {
-    "fail": COLOURS["failed"],
-    "max": COLOURS["failed"],
-    "min": COLOURS["failed"],
-    "max drop": COLOURS["failed"],
+_SHAPES = {
+    "passed": "circle",
+    "skipped": "ring",
+    "warned": "triangle",
+    "errored": "diamond",
+    "failed": "cross",
 }
 
 
-def line_chart(
-    series: Series,
-    *,
-    width: float = 320,
-    height: float = 130,
-    href: Callable[[str], str] | None = None,
-) -> Markup:
-    """A check's value over time, with its warn/fail (or min/max) levels dashed.
+def marker(status: str, cx: float, cy: float, r: float, title: str) -> str:
+    """A point of a trend line: its shape says the status, as its colour does.
 
-    A point is coloured by its result's status and titled with run, value, status;
-    a ``baseline`` draws as a grey line labelled "baseline".
+    passed is a dot, skipped a ring, warned a triangle, errored a diamond and failed
+    a cross, so a chart of 90 runs reads without colour.
     """
-    known = [(t, v, s, lab) for t, v, s, lab in series.points if v is not None]
-    levels = {k: v for k, v in series.thresholds.items() if v is not None}
-    ys = [v for _, v, _, _ in known] + list(levels.values())
-    if series.baseline is not None:
-        ys.append(series.baseline)
-    if not known:
+    colour = COLOURS.get(status, _REFERENCE)
+    shape = _SHAPES.get(status, "circle")
+    x, y, k = _n(cx), _n(cy), r * 1.35
+    if shape == "circle":
+        body = f'<circle cx="{x}" cy="{y}" r="{_n(r)}" fill="{colour}"/>'
+    elif shape == "ring":
         body = (
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
-            f'font-size="12" fill="#868e96" {_FONT}>no values to draw</text>'
+            f'<circle cx="{x}" cy="{y}" r="{_n(r)}" fill="#fff" stroke="{colour}" '
+            f'stroke-width="1.2"/>'
         )
-        return _svg(width, height, body, "no values")
-    lo, hi = min(ys), max(ys)
-    pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
-    lo, hi = lo - pad, hi + pad
-    left, right, top, bottom = 44, 8, 8, 20
-    t0 = known[0][0].timestamp()
-    span = (known[-1][0].timestamp() - t0) or 1.0
-
-    def x(t: datetime) -> float:
-        if len(known) == 1:
-            return left + (width - left - right) / 2
-        return left + (t.timestamp() - t0) / span * (width - left - right)
-
-    def y(v: float) -> float:
-        return top + (hi - v) / (hi - lo) * (height - top - bottom)
-
-    parts = [
-        f'<line x1="{left}" y1="{_n(y(tick))}" x2="{width - right}" y2="{_n(y(tick))}" '
-        f'stroke="#f1f3f5"/><text x="{left - 4}" y="{_n(y(tick) + 4)}" '
-        f'text-anchor="end" font-size="10" fill="#868e96" {_FONT}>{_fmt(tick)}</text>'
-        for tick in _ticks(lo, hi)
-    ]
-    for name, level in sorted(levels.items()):
-        colour = _LEVELS.get(name, COLOURS["warned"])
-        parts.append(
-            f'<line x1="{left}" y1="{_n(y(level))}" x2="{width - right}" '
-            f'y2="{_n(y(level))}" stroke="{colour}" stroke-dasharray="4 3">'
-            f"<title>{escape(name)} {_fmt(level)}</title></line>"
-            f'<text x="{width - right - 2}" y="{_n(y(level) - 3)}" text-anchor="end" '
-            f'font-size="9" fill="{colour}" {_FONT}>{escape(name)}</text>'
+    elif shape == "triangle":
+        body = (
+            f'<path d="M{_n(cx)} {_n(cy - k)}L{_n(cx + k)} {_n(cy + k * 0.8)}'
+            f'H{_n(cx - k)}Z" fill="{colour}"/>'
         )
-    if series.baseline is not None:
-        b = series.baseline
-        parts.append(
-            f'<line x1="{left}" y1="{_n(y(b))}" x2="{width - right}" y2="{_n(y(b))}" '
-            f'stroke="{_REFERENCE}" stroke-width="1.5"><title>baseline {_fmt(b)}'
-            f'</title></line><text x="{left + 2}" y="{_n(y(b) - 3)}" font-size="9" '
-            f'fill="{_REFERENCE}" {_FONT}>baseline</text>'
+    elif shape == "diamond":
+        body = (
+            f'<path d="M{_n(cx)} {_n(cy - k)}L{_n(cx + k)} {y}L{_n(cx)} '
+            f'{_n(cy + k)}L{_n(cx - k)} {y}Z" fill="{colour}"/>'
         )
-    path = " ".join(f"{_n(x(t))},{_n(y(v))}" for t, v, _, _ in known)
-    parts.append(
-        f'<polyline points="{path}" fill="none" stroke="#495057" stroke-width="1.2"/>'
+    else:
+        body = (
+            f'<path d="M{_n(cx - k)} {_n(cy - k)}L{_n(cx + k)} {_n(cy + k)}M'
+            f'{_n(cx + k)} {_n(cy - k)}L{_n(cx - k)} {_n(cy + k)}" '
+            f'stroke="{colour}" stroke-width="{_n(max(r * 0.8, 1.6))}" '
+            f'stroke-linecap="round"/>'
+        )
+    return (
+        f'<g class="mark" data-status="{escape(status)}"><title>{escape(title)}'
+        f"</title>{body}</g>"
     )
-    radius = 3 if len(known) <= 60 else 1.8
-    for t, v, status, label in known:
-        dot = (
-            f'<circle cx="{_n(x(t))}" cy="{_n(y(v))}" r="{radius}" '
-            f'fill="{COLOURS.get(status, _REFERENCE)}" data-status="{escape(status)}">'
-            f"<title>{escape(label)}: {_fmt(v)} ({escape(status)})</title></circle>"
-        )
-        parts.append(f'<a href="{escape(href(label))}">{dot}</a>' if href else dot)
-    for t, anchor in ((known[0][0], "start"), (known[-1][0], "end")):
-        parts.append(
-            f'<text x="{_n(x(t))}" y="{height - 5}" text-anchor="{anchor}" '
-            f'font-size="10" fill="#868e96" {_FONT}>{t:%Y-%m-%d}</text>'
-        )
-    return _svg(width, height, "".join(parts), "values over time")

@@ -1,11 +1,15 @@
-"""The static export: one model's report as a single self-contained HTML file.
+"""The static export: one model's report as a single self-contained HTML site.
 
 ``modelhealth report --model NAME --out report.html`` writes what the model page
 shows (timeline, checks over time, drift heatmap, metrics, baselines, the latest
-runs) followed by the latest run's page, with the stylesheet inlined and every
-chart as inline SVG. The file fetches nothing, so it opens offline, from a
-pipeline's artifacts or an email attachment. It has no server behind it, so it
-holds no links to other pages.
+runs) and then the page of every run it shows, each in a section whose anchor is
+``#run-<run id>`` (:func:`~modelhealth.web.render.run_anchor`). Every run link of
+the model page (timeline cells, heatmap cells, chart points, the runs table, "last
+run") points at its section, a run's section links to the previous and next runs of
+the report and back to ``#model``, and the stylesheet shows only the section the
+address targets, so the file browses like the served pages. The stylesheet is
+inlined and every chart is inline SVG: the file fetches nothing, so it opens
+offline, from a pipeline's artifacts or an email attachment.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ __all__ = ["export_html", "export_model"]
 
 
 def export_html(store: Store, model: str, *, runs: int = 90) -> str:
-    """The self-contained HTML of ``model``'s report over its last ``runs`` runs.
+    """The self-contained HTML of ``model``'s report over its last ``runs`` runs,
+    each run's page included.
 
     Raises:
         UsageError: the store has no model of that name.
@@ -31,13 +36,21 @@ def export_html(store: Store, model: str, *, runs: int = 90) -> str:
     if view is None:
         known = ", ".join(m.name for m in store.models()) or "none yet"
         raise UsageError(f"no model named {model!r} in the store; known: {known}")
-    latest = view["last_run"]
-    run_view = views.run_view(store, model, latest["run_id"]) if latest else None
+    ids = [r["run_id"] for r in view["runs"]]  # newest first
+    run_views = []
+    for i, run_id in enumerate(ids):
+        run_view = views.run_view(store, model, run_id)
+        if run_view is None:  # deleted since the model's view was read
+            continue
+        # neighbours within the report, so every prev/next link has its section
+        run_view["next_run_id"] = ids[i - 1] if i > 0 else None
+        run_view["previous_run_id"] = ids[i + 1] if i + 1 < len(ids) else None
+        run_views.append(run_view)
     return render(
         "export.html",
         view,
         Links(served=False),
-        run_view=run_view,
+        run_views=run_views,
         title=f"{model} health report",
         page="export",
         json_url=None,

@@ -3,8 +3,10 @@
 :func:`render` fills a template with a view's data (see :mod:`modelhealth.web.views`)
 and a :class:`Links` object that builds every URL. Served pages link to each other
 (carrying a ``?token=`` the page was opened with, so a shared link keeps working);
-the static export has no server behind it, so its :class:`Links` builds no run or
-model links and inlines the stylesheet instead of linking it.
+the static export is one file with no server behind it, so its :class:`Links`
+(``served=False``) points runs at anchors in that file (``#run-<id>``) and the
+model at ``#model``, builds no overview or incidents links, and the stylesheet is
+inlined instead of linked.
 
 Autoescaping is on for every template: names from the store are always text.
 """
@@ -21,14 +23,20 @@ from urllib.parse import quote, urlencode
 import jinja2
 from markupsafe import Markup
 
-from modelhealth.web import charts, histograms
+from modelhealth.web import charts, histograms, trends
 
-__all__ = ["Links", "render", "stylesheet"]
+__all__ = ["Links", "render", "run_anchor", "stylesheet"]
+
+
+def run_anchor(run_id: str) -> str:
+    """The ``id`` of a run's section in the static export (any run id is safe)."""
+    return "run-" + quote(run_id, safe="")
 
 
 @dataclass(frozen=True)
 class Links:
-    """Builds the report's URLs; ``served=False`` (static export) builds none."""
+    """Builds the report's URLs; ``served=False`` (the static export) builds anchors
+    within its one file, and no links to other pages."""
 
     served: bool = True
     token: str | None = None
@@ -42,20 +50,17 @@ class Links:
     def overview(self) -> str | None:
         return self._url("/") if self.served else None
 
-    def incidents(self) -> str | None:
-        return self._url("/incidents") if self.served else None
+    def incidents(self, model: str | None = None) -> str | None:
+        """The incidents page, filtered to ``model`` when given."""
+        return self._url("/incidents", {"model": model}) if self.served else None
 
     def model(self, name: str, **query: Any) -> str | None:
         if not self.served:
-            return None
+            return None if query else "#model"
         return self._url(f"/models/{quote(name, safe='')}", query)
 
     def run(self, model: str, run_id: str) -> str | None:
-        if not self.served:
-            return None
-        return self._url(
-            f"/models/{quote(model, safe='')}/runs/{quote(run_id, safe='')}"
-        )
+        return _run_url(self, model, run_id)
 
     def json(self, path: str, query: dict[str, Any] | None = None) -> str:
         """The page's ``.json`` twin, with the same filters (``since``, ``page``...)."""
@@ -63,8 +68,20 @@ class Links:
         return self._url(target, query)
 
 
+@lru_cache(maxsize=16384)
+def _run_url(links: Links, model: str, run_id: str) -> str:
+    """A run's URL; cached, since every chart of a model page links every run."""
+    if not links.served:
+        return "#" + run_anchor(run_id)
+    return links._url(f"/models/{quote(model, safe='')}/runs/{quote(run_id, safe='')}")
+
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def _day(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "—"
 
 
 def _age(seconds: float | None) -> str:
@@ -113,14 +130,15 @@ def _history_strip(model: dict[str, Any], links: Links) -> Markup:
 
 def _timeline(view: dict[str, Any], links: Links) -> Markup:
     runs = list(reversed(view["runs"]))
-    cell = max(3.0, min(28.0, 1150 / max(len(runs), 1) - 2))
     return charts.strip(
         [
-            charts.Mark(r["run_id"], r["status"], links.run(view["model"], r["run_id"]))
+            charts.Mark(
+                f"{r['run_id']} ({_when(r['finished_at'])})",
+                r["status"],
+                links.run(view["model"], r["run_id"]),
+            )
             for r in runs
-        ],
-        cell=cell,
-        height=22,
+        ]
     )
 
 
@@ -136,21 +154,20 @@ def _levels(check: dict[str, Any]) -> dict[str, float | None]:
 
 
 def _check_chart(check: dict[str, Any], model: str, links: Links) -> Markup:
-    series = charts.Series(
+    series = trends.Series(
         points=[
             (p["finished_at"], p["value"], p["status"], p["run_id"])
             for p in check["points"]
         ],
         thresholds=_levels(check),
         baseline=check.get("baseline"),
+        axis=check.get("axis") or "value",
     )
-    href = None
-    if links.served:
 
-        def href(run_id: str) -> str:
-            return links.run(model, run_id) or ""
+    def href(run_id: str) -> str:
+        return links.run(model, run_id) or ""
 
-    return charts.line_chart(series, href=href)
+    return trends.line_chart(series, href=href)
 
 
 def _heatmap(view: dict[str, Any], links: Links) -> Markup:
@@ -173,12 +190,44 @@ def _heatmap(view: dict[str, Any], links: Links) -> Markup:
     return charts.heatmap(features, marks, cells)
 
 
-def _distribution(d: dict[str, Any]) -> Markup:
-    if d["kind"] == "numeric":
-        return histograms.histogram(d["edges"], d["reference"], d["current"])
-    return histograms.category_bars(
-        d["reference"], d["current"], others=tuple(d.get("others", (0, 0)))
+def _side(d: dict[str, Any], which: str) -> histograms.Side | None:
+    counts = d[which]
+    if not counts:
+        return None
+    summary = (d.get("summary") or {}).get(which) or {}
+    edges = d.get("current_edges", d["edges"]) if which == "current" else d["edges"]
+    return histograms.Side(
+        name="reference" if which == "reference" else "this run",
+        colour=histograms.REFERENCE if which == "reference" else histograms.CURRENT,
+        edges=edges,
+        counts=counts,
+        low=summary.get("min"),
+        high=summary.get("max"),
+        quantiles={
+            k: float(v)
+            for k, v in (summary.get("quantiles") or {}).items()
+            if v is not None
+        },
     )
+
+
+def _distribution(d: dict[str, Any]) -> Markup:
+    """A column's reference and run distributions, from a run view's entry."""
+    if d["kind"] == "numeric":
+        sides = [s for s in (_side(d, "reference"), _side(d, "current")) if s]
+        return histograms.histogram(sides, column=d["column"])
+    others = d.get("others", (0, 0))
+    named = [
+        (name, colour, d[which], others[i])
+        for i, (which, name, colour) in enumerate(
+            (
+                ("reference", "reference", histograms.REFERENCE),
+                ("current", "this run", histograms.CURRENT),
+            )
+        )
+        if d[which]
+    ]
+    return histograms.category_bars(named)
 
 
 @lru_cache(maxsize=1)
@@ -191,7 +240,12 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        when=_when, age=_age, duration=_duration, num=_num, threshold=_threshold
+        when=_when,
+        day=_day,
+        age=_age,
+        duration=_duration,
+        num=_num,
+        threshold=_threshold,
     )
     env.globals.update(
         glyphs=charts.GLYPHS,
@@ -200,6 +254,7 @@ def _environment() -> jinja2.Environment:
         check_chart=_check_chart,
         heatmap=_heatmap,
         distribution=_distribution,
+        run_anchor=run_anchor,
     )
     return env
 

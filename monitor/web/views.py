@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from modelhealth.store import Store
+from modelhealth.web.axes import axis_title
 from modelhealth.web.gates import gate_history
 
 __all__ = [
@@ -79,7 +80,11 @@ def _incident(record: Any, now: datetime) -> dict[str, Any]:
 
 
 def overview_view(store: Store, *, recent: int = 30) -> dict[str, Any]:
-    """Every model's health, latest run, open incidents and recent runs."""
+    """Every model's health, latest run, open incidents and recent runs.
+
+    An unhealthy model (its latest run warned, errored or failed) also lists its
+    ``failing`` checks, each with the first run of its unbroken streak (``since``).
+    """
     now = datetime.now(timezone.utc)
     open_incidents = _incidents(store, status="open", limit=1000)
     per_model: dict[str, int] = {}
@@ -88,6 +93,7 @@ def overview_view(store: Store, *, recent: int = 30) -> dict[str, Any]:
     models: list[dict[str, Any]] = []
     for m in store.health_overview(recent):
         age = (now - m.last_run_at).total_seconds() if m.last_run_at else None
+        failing = store.failing_streaks(m.name) if m.last_status in _BAD else []
         models.append(
             {
                 "name": m.name,
@@ -107,6 +113,19 @@ def overview_view(store: Store, *, recent: int = 30) -> dict[str, Any]:
                     }
                     for r in m.recent
                 ],
+                "failing": [
+                    {
+                        "check_id": f.check_id,
+                        "subject": f.subject,
+                        "status": f.status,
+                        "severity": f.severity,
+                        "since": f.since,
+                        "since_run_id": f.since_run_id,
+                        "runs": f.runs,
+                        "at_least": f.at_least,
+                    }
+                    for f in failing
+                ],
             }
         )
     order = {s: i for i, s in enumerate(reversed(STATUSES))}
@@ -115,7 +134,16 @@ def overview_view(store: Store, *, recent: int = 30) -> dict[str, Any]:
 
 
 def _series(store: Store, model: str, runs: list[Any]) -> dict[str, Any]:
+    """Each check's points over ``runs``, and each run's checks that did not pass."""
     points = store.results_of_runs([r.pk for r in runs])
+    failing: dict[str, list[dict[str, Any]]] = {}
+    for p in points:
+        if p.status in _BAD:
+            failing.setdefault(p.run_id, []).append(
+                {"check_id": p.check_id, "subject": p.subject, "status": p.status}
+            )
+    for found in failing.values():
+        found.sort(key=lambda f: -STATUSES.index(f["status"]))
     latest = store.run(model, runs[0].run_id) if runs else None
     details = {(r.check_id, r.subject): r for r in latest.results} if latest else {}
     checks: dict[tuple[str, str | None], dict[str, Any]] = {}
@@ -130,6 +158,7 @@ def _series(store: Store, model: str, runs: list[Any]) -> dict[str, Any]:
                 "threshold": dict(last.threshold) if last else {},
                 "metric": (last.details.get("metric") if last else None),
                 "lower_is_better": _lower_is_better(last),
+                "axis": axis_title(p.kind, p.subject, last.details if last else {}),
                 "points": [],
             }
         checks[key]["points"].append(
@@ -142,7 +171,7 @@ def _series(store: Store, model: str, runs: list[Any]) -> dict[str, Any]:
         )
     for check in checks.values():
         check["worst"] = max((p["status"] for p in check["points"]), key=STATUSES.index)
-    return {"checks": sorted(checks.values(), key=_check_order)}
+    return {"checks": sorted(checks.values(), key=_check_order), "failing": failing}
 
 
 def _lower_is_better(result: Any) -> bool:
@@ -206,7 +235,10 @@ def model_view(store: Store, name: str, filters: Filters) -> dict[str, Any] | No
         "total_runs": total,
         "pages": pages,
         "status_counts": store.run_status_counts(name, **window),
-        "runs": [_run_row(r) for r in runs],
+        "runs": [
+            {**_run_row(r), "failing": series["failing"].get(r.run_id, [])}
+            for r in runs
+        ],
         "checks": series["checks"],
         "drift_features": sorted({c["subject"] for c in drift}),
         "metrics": [c for c in series["checks"] if c["kind"] == "metric"],
@@ -245,7 +277,11 @@ def _run_row(run: Any) -> dict[str, Any]:
 
 
 def run_view(store: Store, model: str, run_id: str) -> dict[str, Any] | None:
-    """One run: every result, drifted features' distributions, schema failures."""
+    """One run: every result, every column's distributions, schema failures.
+
+    ``distributions`` holds every profiled column (the prediction and label
+    included), drifted ones first, each with the drift result graded on it if any.
+    """
     from modelhealth.web.distributions import distributions
 
     run = store.run(model, run_id)
@@ -273,16 +309,6 @@ def run_view(store: Store, model: str, run_id: str) -> dict[str, Any] | None:
         ),
         key=lambda r: (order.get(r["status"], 9), r["position"]),
     )
-    # a segment's subject is "column@segment": per-segment profiles are not
-    # stored, so only whole columns get their distributions drawn
-    drifted = [
-        r["subject"]
-        for r in results
-        if r["kind"] == "drift"
-        and r["subject"]
-        and "@" not in r["subject"]
-        and r["status"] in _BAD
-    ]
     return {
         "model": model,
         "run": {**_run_row(run), "started_at": run.started_at, "source": run.source},
@@ -292,23 +318,45 @@ def run_view(store: Store, model: str, run_id: str) -> dict[str, Any] | None:
         "schema_failures": [
             r for r in results if r["kind"] == "schema" and r["status"] in _BAD
         ],
-        "distributions": [
-            {**d, **_drift_of(results, d["column"])}
-            for d in distributions(store, run, drifted)
-        ],
+        "distributions": _ordered(
+            [
+                {**d, **_drift_of(results, d["column"])}
+                for d in distributions(store, run)
+            ]
+        ),
     }
 
 
 def _drift_of(results: list[dict[str, Any]], column: str) -> dict[str, Any]:
+    """The drift result graded on ``column``: a ``drift`` check's, or the
+    ``prediction`` check's drift part when ``column`` is the prediction."""
     for r in results:
-        if r["kind"] == "drift" and r["subject"] == column:
+        feature = r["kind"] == "drift" and r["subject"] == column
+        output = (
+            r["kind"] == "prediction"
+            and r["subject"] == "drift"
+            and r["details"].get("column") == column
+        )
+        if feature or output:
             return {
                 "check_id": r["check_id"],
                 "status": r["status"],
                 "value": r["value"],
                 "method": r["details"].get("method", "value"),
+                "prediction": output,
             }
     return {}
+
+
+def _ordered(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drifted columns first (worst first), then graded ones, then the rest."""
+    rank = {s: i for i, s in enumerate(reversed(STATUSES))}
+    return sorted(
+        found,
+        key=lambda d: (
+            rank.get(d.get("status", ""), len(rank)) if "status" in d else len(rank) + 1
+        ),
+    )
 
 
 INCIDENT_STATES = ("open", "resolved", "acknowledged", "silenced")

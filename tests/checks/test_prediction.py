@@ -38,6 +38,7 @@ def test_binary_scores_pass_against_their_own_distribution(make_ctx, frame):
     assert all(r.status is Status.PASSED for r in results.values()), results
     assert results["drift"].kind == "prediction"
     assert results["drift"].details["method"]  # auto picks the statistic
+    assert results["drift"].details["column"] == "score"  # the report draws it
     assert results["positive_rate"].metrics["reference_positive_rate"] == pytest.approx(
         results["positive_rate"].value, abs=0.05
     )

@@ -54,3 +54,26 @@ def test_results_neighbours_and_profiles(store: Store) -> None:
     assert list(current) == ["spend"]
     reference = store.column_profiles("churn", ["plan"], baseline="v1")
     assert reference["plan"]["categories"] == {"basic": 600, "pro": 400}
+    everything = store.column_profiles("churn", None, run_id="2026-03-02")
+    assert list(everything) == ["spend", "plan"]  # every column, in profile order
+
+
+def test_failing_streaks_say_since_when(store: Store) -> None:
+    """Issue 16: an unhealthy model's failing checks, each with its streak's start."""
+    seed(store, days=12)
+    found = store.failing_streaks("churn")
+    assert [(f.check_id, f.subject, f.status) for f in found] == [
+        ("feature-drift", "spend", "failed")
+    ]
+    (spend,) = found
+    # warned from day 6, failed from day 8: one unbroken streak of 7 runs
+    assert (spend.since_run_id, spend.runs, spend.at_least) == ("2026-03-06", 7, False)
+    assert spend.since == datetime(2026, 3, 6, 6, tzinfo=timezone.utc)
+    assert spend.severity == "warning"
+    short = store.failing_streaks("churn", depth=3)
+    assert (short[0].since_run_id, short[0].runs, short[0].at_least) == (
+        "2026-03-10",
+        3,
+        True,
+    )
+    assert store.failing_streaks("nope") == []

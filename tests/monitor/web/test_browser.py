@@ -2,10 +2,13 @@
 
 A session fixture runs ``modelhealth demo`` (30 days of a churn model) into a
 temporary folder and serves the report on a loopback port. The tests open every
-page, assert that charts rendered and that the console stayed free of errors,
-click from the overview down to a failed run, and open the demo's static export
-with every network request blocked. Screenshots of each page are kept under
-``artifacts/screenshots/`` for CI to publish.
+page, assert that charts rendered (every column's distributions on the run page,
+the prediction's included) and that the console stayed free of errors, click from
+the overview down to a failed run, open the demo's static export from ``file://``
+with every network request blocked and follow its links to every run and back, and
+open every page at a phone's 390 px asserting that nothing scrolls sideways.
+Screenshots of each page are kept under ``artifacts/screenshots/`` for CI to
+publish.
 
 Where ``/usr/bin/chromium`` is missing these tests skip with that reason, except
 under ``CI=true``, where they fail: CI installs Chromium (``.ci/run``).
@@ -122,27 +125,51 @@ def test_overview_to_a_failed_run(page: Any, base_url: str) -> None:
     page.goto(base_url + "/")
     assert page.title() == "Models · modelhealth"
     row = page.locator("table.overview tbody tr", has_text="churn")
-    assert row.locator("svg rect[data-status]").count() == 30
+    assert row.locator(".cells .cell[data-status]").count() == 30
     assert row.locator(".badge").first.inner_text().strip().endswith("failed")
+    failing = row.locator("td.failing li")
+    assert failing.count() >= 1
+    assert "since" in failing.first.inner_text()  # what fails, and since when
+    incidents = row.locator("td[data-label='Open incidents'] a")
+    if incidents.count():
+        assert incidents.get_attribute("href") == "/incidents?model=churn"
     _shot(page, "overview")
 
     row.locator("td.name a").click()
     page.wait_for_url("**/models/churn")
     assert page.locator("h1").first.inner_text().startswith("churn")
-    assert page.locator("figure.check svg circle").count() >= 30 * 10
+    charts = page.locator("figure.check svg")
+    assert charts.locator("g.mark[data-status]").count() >= 30 * 10
+    assert charts.locator("text", has_text="PSI (score)").count() >= 1  # axis title
     heatmap = page.locator("section", has_text="Drift by feature").locator("svg")
     assert heatmap.locator("rect[data-status=failed]").count() > 0
+    runs = page.locator("table.runs tbody tr.row-failed td.failing li")
+    assert runs.count() > 0  # the runs table names what failed
     _shot(page, "model")
 
     page.locator("section", has_text="Timeline").locator(
-        "a:has(rect[data-status=failed])"
+        "a.cell[data-status=failed]"
     ).last.click()
     page.wait_for_url("**/models/churn/runs/*")
     assert "Run " in page.locator("h1").first.inner_text()
-    drifted = page.locator("section", has_text="Drifted features")
-    assert drifted.locator("svg rect").count() > 10
+    _assert_every_column_drawn(page)
     assert page.locator("a[rel=prev]").count() == 1
     _shot(page, "run")
+
+
+def _assert_every_column_drawn(page: Any) -> None:
+    """Every column, the prediction included, with both sides on one value axis."""
+    section = page.locator("section.distributions:visible")
+    for column in ("monthly_spend", "age", "score", "churned"):
+        figure = section.locator(f"figure.dist[data-column={column}]")
+        assert figure.locator("svg polygon[data-side]").count() == 2, column
+    plan = section.locator("figure.dist[data-column=plan]")
+    assert plan.locator("svg rect[data-side='this run']").count() == 3
+    assert section.locator("figure.dist[data-column=score] .pill").inner_text() == (
+        "prediction"
+    )
+    first = section.locator("figure.dist").first  # drifted first
+    assert first.locator(".badge").inner_text().strip().endswith("failed")
 
 
 def test_the_schema_break_shows_example_values(
@@ -166,7 +193,7 @@ def test_incidents_page(page: Any, base_url: str) -> None:
     _shot(page, "incidents")
 
 
-def test_static_export_renders_offline(page: Any, demo: Path) -> None:
+def _blocking(page: Any) -> list[str]:
     requested: list[str] = []
 
     def block(route: Any) -> None:
@@ -174,8 +201,93 @@ def test_static_export_renders_offline(page: Any, demo: Path) -> None:
         route.abort()
 
     page.route("http*://**", block)
+    return requested
+
+
+def test_static_export_renders_offline(page: Any, demo: Path) -> None:
+    requested = _blocking(page)
     page.goto((demo / "report.html").as_uri())
-    assert page.locator("figure.check svg circle").count() >= 30 * 10
-    assert page.locator("section", has_text="Drifted features").count() == 1
+    assert page.locator("#model figure.check g.mark").count() >= 30 * 10
+    assert page.locator("section.runpage:visible").count() == 0
     assert requested == []
     _shot(page, "static-export")
+
+
+def test_static_export_is_a_site_of_every_run(page: Any, demo: Path) -> None:
+    """Issue 16: every run page is reachable from the exported model page, offline."""
+    requested = _blocking(page)
+    page.goto((demo / "report.html").as_uri())
+    targets = page.evaluate(
+        """() => [...document.querySelectorAll('#model a[href^="#run-"]')]
+              .map(a => a.getAttribute('href').slice(1))"""
+    )
+    assert len(set(targets)) == 30  # every run of the demo is linked
+    missing = page.evaluate(
+        "ids => ids.filter(id => !document.getElementById(id))", sorted(set(targets))
+    )
+    assert missing == []
+
+    page.locator("#model table.runs a", has_text=targets[0][4:]).first.click()
+    shown = page.locator("section.runpage:visible")
+    assert shown.count() == 1
+    assert shown.get_attribute("id") == targets[0]
+    assert not page.locator("#model").is_visible()  # a run reads as its own page
+    _assert_every_column_drawn(page)
+    _shot(page, "static-export-run")
+
+    before = page.url
+    shown.locator("a[rel=prev]").click()
+    assert page.url != before
+    assert page.locator("section.runpage:visible").count() == 1
+    page.locator("section.runpage:visible a", has_text="all runs of churn").click()
+    assert page.url.endswith("#model")
+    assert page.locator("section.runpage:visible").count() == 0
+    assert page.locator("#model").is_visible()
+    page.go_back()
+    assert page.locator("section.runpage:visible").count() == 1
+    assert requested == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["overview", "model", "run", "run-schema-break", "incidents", "export", "missing"],
+)
+def test_every_page_fits_a_phone(
+    browser: Any, base_url: str, demo: Path, where: str
+) -> None:
+    """Issue 16: at 390 px wide, no page scrolls sideways."""
+    from modelhealth.cli.demo import SCHEMA_BREAK
+
+    with Store(f"sqlite:///{demo / 'modelhealth.db'}") as store:
+        oldest_first = [r.run_id for r in store.runs("churn", limit=30)[::-1]]
+    failed = oldest_first[-1]
+    urls = {
+        "overview": base_url + "/",
+        "model": base_url + "/models/churn",
+        "run": f"{base_url}/models/churn/runs/{failed}",
+        "run-schema-break": (
+            f"{base_url}/models/churn/runs/{oldest_first[SCHEMA_BREAK - 1]}"
+        ),
+        "incidents": base_url + "/incidents?model=churn",
+        "export": (demo / "report.html").as_uri() + f"#run-{failed}",
+        "missing": base_url + "/models/nope",
+    }
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    try:
+        phone = context.new_page()
+        phone.goto(urls[where])
+        widths = phone.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        wide = phone.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+        )
+        _shot(phone, f"phone-{where}")
+    finally:
+        context.close()
+    assert widths[0] <= widths[1], f"{where} scrolls sideways: {widths}, {wide}"

@@ -60,9 +60,10 @@ def test_model_page_charts_every_check_against_its_thresholds(
     html = client.get("/models/churn").text
     assert "Drift by feature" in html
     assert "Metrics against the baseline" in html
-    assert html.count("<svg") >= 7
-    assert ">fail</text>" in html
-    assert ">max drop</text>" in html
+    assert html.count("<svg") >= 6
+    assert ">fail 0.25</text>" in html
+    assert ">max drop 0.76</text>" in html
+    assert "PSI (score)</text>" in html  # the y axis says what it measures
 
 
 def test_model_page_filters_by_date_and_status_and_pages(client: TestClient) -> None:
@@ -111,7 +112,8 @@ def test_run_page_shows_results_distributions_and_schema_examples(
     assert data["next_run_id"] == "2026-03-09"
     assert data["results"][0]["status"] == "failed"  # worst first
     drifted = {d["column"]: d for d in data["distributions"]}
-    assert set(drifted) == {"spend", "plan"}
+    assert set(drifted) == {"spend", "plan"}  # every profiled column
+    assert [d["status"] for d in data["distributions"]] == ["failed", "failed"]
     assert drifted["spend"]["edges"] == [20.0, 40.0, 60.0, 80.0]
     assert drifted["spend"]["reference"] == [100, 300, 400, 150, 50]
     assert drifted["plan"]["current"] == {"Basic": 600, "Pro": 400}
@@ -121,8 +123,8 @@ def test_run_page_shows_results_distributions_and_schema_examples(
     html = client.get("/models/churn/runs/2026-03-08").text
     assert 'rel="prev" href="/models/churn/runs/2026-03-07"' in html
     assert "Example values" in html
-    assert "histograms overlaid" in html
-    assert "category shares" in html
+    assert "histograms on one value axis" in html
+    assert "category shares side by side" in html
 
 
 def test_first_and_last_runs_have_one_neighbour(client: TestClient) -> None:
@@ -244,7 +246,7 @@ def test_a_window_reference_draws_the_run_alone(seeded_store: Store) -> None:
     with TestClient(make_app(seeded_store)) as client:
         data = client.get("/models/churn/runs/windowed.json").json()
         html = client.get("/models/churn/runs/windowed").text
-    (spend,) = data["distributions"]
+    spend = next(d for d in data["distributions"] if d["column"] == "spend")
     assert spend["reference"] == []
     assert sum(spend["current"]) > 0
     assert "No reference distribution stored" in html
@@ -261,8 +263,58 @@ def test_report_command_writes_one_self_contained_file(
     assert "<style>" in html
     assert '<link rel="stylesheet"' not in html
     assert "<script" not in html
-    assert re.findall(r'(?:src|href)="(?!data:)[^"]*"', html) == []
+    assert re.findall(r'(?:src|href)="(?!data:|#)[^"]*"', html) == []
     assert html.count("<svg") >= 8
-    assert "Run 2026-03-12" in html  # the latest run's page follows
+    # every run's page follows, each at the anchor its links point at
+    for day in range(1, 13):
+        run_id = f"2026-03-{day:02d}"
+        assert f'id="run-{run_id}"' in html
+        assert f'href="#run-{run_id}"' in html
+        assert f"Run {run_id}" in html
+    anchors = set(re.findall(r'href="#([^"]+)"', html))
+    assert anchors <= set(re.findall(r'id="([^"]+)"', html))
     code = main(["report", "--model", "nope", "--out", str(out), "--db", db_url])
     assert code == 2
+
+
+def test_the_overview_says_what_fails_and_since_when(client: TestClient) -> None:
+    """Issue 16: each unhealthy model lists its failing checks and since when."""
+    (churn,) = client.get("/index.json").json()["models"]
+    (spend,) = [f for f in churn["failing"] if f["subject"] == "spend"]
+    # psi warned from day 6 and failed from day 8: one unbroken streak
+    assert spend["status"] == "failed"
+    assert spend["since_run_id"] == "2026-03-06"
+    assert spend["since"] == "2026-03-06T06:00:00+00:00"
+    assert spend["runs"] == 7
+    assert spend["at_least"] is False
+    html = client.get("/").text
+    assert "feature-drift" in html
+    assert "since 2026-03-06 (7 runs)" in html
+    # the open incidents count links to that model's incidents
+    assert 'href="/incidents?model=churn"' in html
+
+
+def test_the_runs_table_names_the_checks_that_did_not_pass(
+    client: TestClient,
+) -> None:
+    data = client.get("/models/churn.json").json()
+    by_id = {r["run_id"]: r for r in data["runs"]}
+    assert by_id["2026-03-01"]["failing"] == []
+    assert by_id["2026-03-08"]["failing"] == [
+        {"check_id": "input-schema", "subject": "plan", "status": "failed"},
+        {"check_id": "feature-drift", "subject": "spend", "status": "failed"},
+        {"check_id": "feature-drift", "subject": "plan", "status": "failed"},
+    ]
+    html = client.get("/models/churn").text
+    assert "Did not pass" in html
+    assert 'href="/incidents?model=churn"' in html
+
+
+def test_the_run_page_draws_every_column_with_its_drift(client: TestClient) -> None:
+    data = client.get("/models/churn/runs/2026-03-03.json").json()
+    columns = {d["column"]: d for d in data["distributions"]}
+    assert set(columns) == {"spend", "plan"}
+    assert columns["spend"]["status"] == "passed"  # undrifted ones too
+    assert columns["spend"]["summary"]["reference"]["min"] == 0.0
+    html = client.get("/models/churn/runs/2026-03-03").text
+    assert html.count('class="check dist"') == 2
