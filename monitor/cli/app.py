@@ -21,7 +21,7 @@ import typer
 
 from modelhealth.cli.console import console as new_console
 from modelhealth.cli.console import progress as show_progress
-from modelhealth.cli.options import DbOpt, FailOnOpt, RulesOpt
+from modelhealth.cli.options import DbOpt, FailOnOpt, JunitOpt, RulesOpt
 from modelhealth.errors import ExitCode, FailOn, MonitorError
 
 __all__ = ["app", "main"]
@@ -105,6 +105,7 @@ def check(
     no_alerts: Annotated[
         bool, typer.Option("--no-alerts", help="Do not send alerts.")
     ] = False,
+    junit_xml: JunitOpt = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -129,6 +130,10 @@ def check(
             source="cli",
             progress=progress,
         )
+    if junit_xml is not None:
+        from modelhealth.cli.junit import write_report_junit
+
+        write_report_junit(junit_xml, report)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:

@@ -14,7 +14,7 @@ import typer
 
 from modelhealth.errors import FailOn
 
-__all__ = ["DbOpt", "FailOnOpt", "JsonOpt", "RulesOpt"]
+__all__ = ["DbOpt", "FailOnOpt", "JsonOpt", "JunitOpt", "RulesOpt"]
 
 DbOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
@@ -46,3 +46,13 @@ FailOnOpt = Annotated[
     ),
 ]
 """``--fail-on``: the severity that fails the pipeline."""
+
+JunitOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--junit-xml",
+        help="Also write the results as JUnit XML to this file, for CI servers.",
+        metavar="FILE",
+    ),
+]
+"""``--junit-xml``: the results as JUnit XML (:mod:`modelhealth.cli.junit`)."""
