@@ -60,7 +60,9 @@ def db(tmp_path: Path) -> str:
     return str(tmp_path / "mh.db")
 
 
-def run_doc_example(name: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+def run_doc_example(
+    name: str, workdir: Path, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
     """Run the example at the top of docs/integrations/<name>.md, as a user would:
     its ``yaml`` block saved as ``churn.yaml``, its first ``python`` block run by
     this environment's python in ``workdir``."""
@@ -71,6 +73,7 @@ def run_doc_example(name: str, workdir: Path) -> subprocess.CompletedProcess[str
     (workdir / "churn.yaml").write_text(yaml)
     (workdir / "example.py").write_text(code)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODELHEALTH_")}
+    env.update(extra_env)
     return subprocess.run(
         [sys.executable, "example.py"],
         cwd=workdir,
