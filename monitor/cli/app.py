@@ -106,6 +106,14 @@ def check(
         bool, typer.Option("--no-alerts", help="Do not send alerts.")
     ] = False,
     junit_xml: JunitOpt = None,
+    mlflow_run: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--mlflow-run",
+            help="Also log the results to this MLflow run (MLFLOW_TRACKING_URI).",
+            metavar="RUN_ID",
+        ),
+    ] = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -114,6 +122,8 @@ def check(
     from modelhealth.api import check_run
     from modelhealth.cli.summary import run_summary
 
+    if mlflow_run is not None:  # first: without MLflow, stop before checking
+        from modelhealth.integrations.mlflow import log_report
     # With --json, stdout carries the report alone: a console alert route that
     # writes to stdout is sent to stderr for this command.
     quiet_stdout = contextlib.redirect_stdout(sys.stderr) if as_json else nullcontext()
@@ -134,6 +144,8 @@ def check(
         from modelhealth.cli.junit import write_report_junit
 
         write_report_junit(junit_xml, report)
+    if mlflow_run is not None:
+        log_report(report, run_id=mlflow_run)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
@@ -151,9 +163,10 @@ def baseline(
         Path, typer.Option("--data", help="Reference data: Parquet or CSV.")
     ],
     metrics: Annotated[
-        Optional[Path],  # noqa: UP045
+        Optional[str],  # noqa: UP045
         typer.Option(
-            help='Pre-deployment metrics, a JSON object like {"roc_auc": 0.81}.'
+            help="Pre-deployment metrics: a JSON file holding an object like "
+            '{"roc_auc": 0.81}, or mlflow://RUN_ID for an MLflow run\'s metrics.'
         ),
     ] = None,
     model_version: Annotated[
@@ -169,8 +182,13 @@ def baseline(
     """
     from modelhealth.api import register_baseline
 
+    values: dict[str, float] | Path | None = None if metrics is None else Path(metrics)
+    if metrics is not None and metrics.startswith("mlflow://"):
+        from modelhealth.integrations.mlflow import run_metrics
+
+        values = run_metrics(metrics)
     record = register_baseline(
-        rules=rules, data=data, metrics=metrics, model_version=model_version, db=db
+        rules=rules, data=data, metrics=values, model_version=model_version, db=db
     )
     n_metrics = f", {len(record.metrics)} metric(s)" if record.metrics else ""
     typer.echo(

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from modelhealth.errors import ChecksFailed, FailOn
+from modelhealth.errors import ChecksFailed, FailOn, UsageError
 
 if TYPE_CHECKING:
     from modelhealth.api import DataArg, RulesArg
@@ -38,8 +38,12 @@ __all__ = [
 _SHOWN = 5
 
 
-class UnsupportedVersion(ImportError):
-    """The orchestrator an integration needs is absent or outside its range."""
+class UnsupportedVersion(UsageError, ImportError):
+    """The orchestrator an integration needs is absent or outside its range.
+
+    An ``ImportError`` (it happens at import) and a ``UsageError`` (the CLI exits 2
+    with the message, as for ``baseline --metrics mlflow://...`` without MLflow).
+    """
 
 
 def installed_version(dist: str) -> str | None:

@@ -87,3 +87,33 @@ def test_importing_the_package_imports_no_orchestrator():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_the_cli_without_mlflow_names_the_extra(tmp_path, frame, capsys):
+    import importlib.util
+
+    if importlib.util.find_spec("mlflow") is not None:
+        pytest.skip("MLflow is installed in this environment")
+    from modelhealth.cli.app import main
+
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        "version: 1\nmodel: m\nchecks:\n  - {id: n, kind: volume, min_rows: 1}\n"
+    )
+    frame(50).to_parquet(tmp_path / "d.parquet")
+    args = ["--rules", str(rules), "--db", str(tmp_path / "m.db")]
+    data = str(tmp_path / "d.parquet")
+    assert main(["baseline", *args, "--data", data, "--metrics", "mlflow://abc"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "error: modelhealth.integrations.mlflow needs mlflow-skinny>=2.10,<4, which "
+        "is not installed; install a supported one with: pip install "
+        "'modelhealth[mlflow]'"
+    )
+    code = main(
+        ["check", *args, "--run-id", "r", "--inputs", data, "--mlflow-run", "x"]
+    )
+    assert code == 2
+    assert "pip install 'modelhealth[mlflow]'" in capsys.readouterr().err
+    with modelhealth.Store(str(tmp_path / "m.db")) as store:
+        assert store.runs("m") == []  # stopped before checking
