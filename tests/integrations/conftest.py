@@ -61,11 +61,11 @@ def db(tmp_path: Path) -> str:
 
 
 def run_doc_example(
-    name: str, workdir: Path, **extra_env: str
+    name: str, workdir: Path, *argv: str, **extra_env: str
 ) -> subprocess.CompletedProcess[str]:
     """Run the example at the top of docs/integrations/<name>.md, as a user would:
     its ``yaml`` block saved as ``churn.yaml``, its first ``python`` block run by
-    this environment's python in ``workdir``."""
+    this environment's python in ``workdir`` with ``argv``."""
     text = (ROOT / "docs" / "integrations" / f"{name}.md").read_text()
     blocks = re.findall(r"```(\w+)\n(.*?)```", text, flags=re.S)
     yaml = next(body for lang, body in blocks if lang == "yaml")
@@ -75,7 +75,7 @@ def run_doc_example(
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODELHEALTH_")}
     env.update(extra_env)
     return subprocess.run(
-        [sys.executable, "example.py"],
+        [sys.executable, "example.py", *argv],
         cwd=workdir,
         capture_output=True,
         text=True,
