@@ -31,7 +31,7 @@ unit: setup-dev
 
 # each orchestrator in its own environment, .venv-int/<name> (docs/integrations/);
 # `make test` with CI=true creates them too (tests/integrations/test_venvs.py)
-INTEGRATIONS ?= luigi prefect dagster mlflow metaflow
+INTEGRATIONS ?= luigi prefect dagster mlflow metaflow airflow
 
 integrations: setup-dev
 	@for name in $(INTEGRATIONS); do scripts/integration_env.sh $$name || exit 1; done
