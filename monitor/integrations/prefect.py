@@ -10,7 +10,7 @@ one-paragraph message as their state message. The task never retries a failed ch
 (the data would not change); it does retry nothing else unless asked, as Prefect's
 ``with_options(retries=...)`` allows.
 
-Supported: prefect >=3.0,<4 (tested with 3.9.1).
+Supported: prefect >=3.0,<4 (tested with 3.8.8).
 """
 
 from __future__ import annotations
