@@ -1,7 +1,7 @@
 # The two commands of the README, and the pieces they are made of.
 # Each creates .venv when it is absent.
 
-.PHONY: demo test lint typecheck unit bench setup setup-dev clean analysis-tree
+.PHONY: demo test lint typecheck unit bench setup setup-dev clean analysis-tree integrations
 
 demo: setup
 	.venv/bin/modelhealth demo
@@ -29,8 +29,16 @@ typecheck: setup-dev analysis-tree
 unit: setup-dev
 	.venv/bin/pytest --cov --cov-report=term
 
+# each orchestrator in its own environment, .venv-int/<name> (docs/integrations/);
+# `make test` with CI=true creates them too (tests/integrations/test_venvs.py)
+INTEGRATIONS ?= luigi prefect dagster mlflow metaflow airflow
+
+integrations: setup-dev
+	@for name in $(INTEGRATIONS); do scripts/integration_env.sh $$name || exit 1; done
+	.venv/bin/pytest tests/integrations -q -rs
+
 bench: setup-dev
 	.venv/bin/python benchmarks/run.py
 
 clean:
-	rm -rf .venv build modelhealth-demo .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf .venv .venv-int build modelhealth-demo .pytest_cache .mypy_cache .ruff_cache .coverage

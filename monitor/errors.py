@@ -12,9 +12,13 @@ The tree::
      +-- modelhealth.errors.MonitorError  the service's own errors
           +-- UsageError              a command was called wrong (exit 2)
           |    +-- NotFound           no such incident or silence (exit 2)
+          |    +-- integrations._common.UnsupportedVersion  an orchestrator absent
+          |        or outside an integration's range (also an ImportError)
           +-- DataError               the data is missing, unreadable or empty (exit 3)
           +-- StorageError            the store is unreachable or failed (exit 3)
           +-- ChecksFailed            raise_for_status found failed checks (exit 1)
+               +-- integrations._common.TaskChecksFailed  the same inside an
+                   orchestrator's task: one paragraph with the report link
 
 A user mistake ends in one of these with a one-paragraph message; anything else is a
 bug and shows its traceback.

@@ -26,6 +26,7 @@ from modelhealth.cli.options import (
     DbOpt,
     FailOnOpt,
     JsonOpt,
+    JunitOpt,
     RulesOpt,
     RunTimeOpt,
     StrictOpt,
@@ -164,6 +165,15 @@ def check(
             "column (UTC when it has no zone).",
         ),
     ] = None,
+    junit_xml: JunitOpt = None,
+    mlflow_run: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--mlflow-run",
+            help="Also log the results to this MLflow run (MLFLOW_TRACKING_URI).",
+            metavar="RUN_ID",
+        ),
+    ] = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -173,6 +183,8 @@ def check(
     from modelhealth.api import check_run
     from modelhealth.cli.summary import run_summary
 
+    if mlflow_run is not None:  # first: without MLflow, stop before checking
+        from modelhealth.integrations.mlflow import log_report
     at = parse_time(run_time, "--run-time") if run_time is not None else None
     rule_set = load_rules_warning(rules)
     # With --json, stdout carries the report alone: a console alert route that
@@ -193,6 +205,12 @@ def check(
             source="cli",
             progress=progress,
         )
+    if junit_xml is not None:
+        from modelhealth.cli.junit import write_report_junit
+
+        write_report_junit(junit_xml, report)
+    if mlflow_run is not None:
+        log_report(report, run_id=mlflow_run)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
@@ -211,9 +229,10 @@ def baseline(
         typer.Option("--data", help="Reference data: Parquet or CSV."),
     ] = None,
     metrics: Annotated[
-        Optional[Path],  # noqa: UP045
+        Optional[str],  # noqa: UP045
         typer.Option(
-            help='Pre-deployment metrics, a JSON object like {"roc_auc": 0.81}.'
+            help="Pre-deployment metrics: a JSON file holding an object like "
+            '{"roc_auc": 0.81}, or mlflow://RUN_ID for an MLflow run\'s metrics.'
         ),
     ] = None,
     model_version: Annotated[
@@ -241,15 +260,26 @@ def baseline(
     if from_gate is not None:
         from modelhealth.cli.gate import promote_verdict
 
-        promote_verdict(rules, from_gate, data=data, metrics=metrics, db=db)
+        promote_verdict(
+            rules,
+            from_gate,
+            data=data,
+            metrics=None if metrics is None else Path(metrics),
+            db=db,
+        )
         return
     if data is None:
         from modelhealth.errors import UsageError
 
         raise UsageError("baseline needs --data (or --from-gate VERDICT_ID)")
     rule_set = load_rules_warning(rules, strict=strict)
+    values: dict[str, float] | Path | None = None if metrics is None else Path(metrics)
+    if metrics is not None and metrics.startswith("mlflow://"):
+        from modelhealth.integrations.mlflow import run_metrics
+
+        values = run_metrics(metrics)
     record = register_baseline(
-        rules=rule_set, data=data, metrics=metrics, model_version=model_version, db=db
+        rules=rule_set, data=data, metrics=values, model_version=model_version, db=db
     )
     n_metrics = f", {len(record.metrics)} metric(s)" if record.metrics else ""
     typer.echo(

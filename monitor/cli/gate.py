@@ -21,6 +21,7 @@ import typer
 from modelhealth.cli.console import console as new_console
 from modelhealth.cli.options import DbOpt as _Db
 from modelhealth.cli.options import JsonOpt as _Json
+from modelhealth.cli.options import JunitOpt as _Junit
 from modelhealth.cli.options import RulesOpt as _Rules
 from modelhealth.errors import FailOn
 
@@ -117,6 +118,7 @@ def gate(
         ),
     ] = None,
     as_json: _Json = False,
+    junit_xml: _Junit = None,
 ) -> None:
     """Evaluate a candidate version on holdout data; exit 0 if it may deploy, else 1."""
     from modelhealth.errors import ExitCode
@@ -132,6 +134,10 @@ def gate(
         champion_version=champion_version,
         fail_on=fail_on,
     )
+    if junit_xml is not None:
+        from modelhealth.cli.junit import gate_xml, write_junit
+
+        write_junit(junit_xml, gate_xml(verdict))
     if as_json:
         typer.echo(json.dumps(verdict.to_dict(), indent=2, allow_nan=False))
     else:

@@ -19,6 +19,7 @@ from modelhealth.cli.console import console as new_console
 from modelhealth.cli.options import DbOpt as _Db
 from modelhealth.cli.options import FailOnOpt
 from modelhealth.cli.options import JsonOpt as _Json
+from modelhealth.cli.options import JunitOpt as _Junit
 from modelhealth.cli.options import RulesOpt as _Rules
 from modelhealth.errors import FailOn
 
@@ -42,6 +43,7 @@ def labels(
     db: _Db = None,
     fail_on: FailOnOpt = FailOn.ANY,
     as_json: _Json = False,
+    junit_xml: _Junit = None,
 ) -> None:
     """Attach labels that arrived late to a run and re-evaluate its metric checks."""
     from modelhealth.cli.summary import run_summary
@@ -51,6 +53,10 @@ def labels(
     report = attach_labels(
         rules=rules, run_id=run_id, labels=labels_path, key=key, db=db
     )
+    if junit_xml is not None:
+        from modelhealth.cli.junit import write_report_junit
+
+        write_report_junit(junit_xml, report)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:

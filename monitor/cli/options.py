@@ -22,6 +22,7 @@ __all__ = [
     "DbOpt",
     "FailOnOpt",
     "JsonOpt",
+    "JunitOpt",
     "RulesOpt",
     "RunTimeOpt",
     "StrictOpt",
@@ -114,3 +115,14 @@ def parse_time(text: str, option: str) -> datetime:
             "2026-11-25T06:00 (UTC) or 2026-11-25T07:00+01:00"
         ) from None
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+JunitOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--junit-xml",
+        help="Also write the results as JUnit XML to this file, for CI servers.",
+        metavar="FILE",
+    ),
+]
+"""``--junit-xml``: the results as JUnit XML (:mod:`modelhealth.cli.junit`)."""
