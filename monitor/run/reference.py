@@ -16,15 +16,23 @@ from modelhealth.errors import DataError
 from modelhealth.rules.models import RuleSet
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from modelhealth.store import BaselineRecord, Store
 
 __all__ = ["baseline_reference", "resolve_reference"]
 
 
 def resolve_reference(
-    store: Store, rule_set: RuleSet, *, exclude_run_id: str | None = None
+    store: Store,
+    rule_set: RuleSet,
+    *,
+    exclude_run_id: str | None = None,
+    before: datetime | None = None,
 ) -> Reference | None:
     """What the rules say to compare with, read from the store.
+
+    ``before`` (the checked run's time) limits a window to the runs before it.
 
     Returns:
         The baseline (``reference: {baseline: latest}`` or a version), or the merged
@@ -34,7 +42,10 @@ def resolve_reference(
     spec = rule_set.reference
     if spec.window is not None:
         past = store.recent_profiles(
-            rule_set.model, spec.window.last_runs, exclude_run_id=exclude_run_id
+            rule_set.model,
+            spec.window.last_runs,
+            exclude_run_id=exclude_run_id,
+            before=before,
         )
         if not past:
             return None

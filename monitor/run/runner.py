@@ -209,7 +209,9 @@ def run(
     started = now or (stored.started_at if stored is not None else None) or utcnow()
     clock = time.monotonic()
     progress("reading the reference")
-    reference = resolve_reference(store, rule_set, exclude_run_id=run_id)
+    reference = resolve_reference(
+        store, rule_set, exclude_run_id=run_id, before=started
+    )
     progress(f"profiling {len(frame):,} rows x {frame.shape[1]} columns")
     profile = profile_frame(frame, reference=reference.profile if reference else None)
     # runs the scheduler records itself (freshness, missing source) hold no data:

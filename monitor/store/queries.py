@@ -218,7 +218,12 @@ class Reads:
             )
 
     def recent_profiles(
-        self, model: str, last_runs: int, *, exclude_run_id: str | None = None
+        self,
+        model: str,
+        last_runs: int,
+        *,
+        exclude_run_id: str | None = None,
+        before: datetime | None = None,
     ) -> list[tuple[str, dict[str, Any]]]:
         """The profiles of a model's latest runs, for a window reference.
 
@@ -226,6 +231,8 @@ class Reads:
             model: the model's name.
             last_runs: how many runs, at most.
             exclude_run_id: leave this run out (the one being checked).
+            before: only runs whose run time is earlier (a backfilled or re-checked
+                run is compared with the runs before it, not with later ones).
 
         Returns:
             ``(run_id, profile)`` pairs, newest first. Runs without a stored profile
@@ -237,6 +244,8 @@ class Reads:
         )
         if exclude_run_id is not None:
             query = query.where(RunRow.run_key != exclude_run_id)
+        if before is not None:
+            query = query.where(RunRow.started_at < before)
         query = query.order_by(*_NEWEST).limit(max(last_runs, 0))
         with self._session(
             f"could not read recent profiles of model {model!r}"

@@ -122,6 +122,46 @@ def test_window_reference(tmp_path, frame):
     assert spend.status is Status.FAILED
 
 
+def test_a_backfilled_run_is_compared_with_the_runs_before_it(tmp_path, frame):
+    from datetime import datetime, timedelta, timezone
+
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        "version: 1\nmodel: w\nreference: {window: {last_runs: 2}}\n"
+        "checks:\n  - {id: drift, kind: drift}\n"
+    )
+    db = str(tmp_path / "m.db")
+    day0 = datetime(2026, 11, 1, 6, tzinfo=timezone.utc)
+    for day in (3, 4, 5):  # the recent runs are stored first
+        modelhealth.check_run(
+            rules=path,
+            run_id=f"d{day}",
+            inputs=frame(1000, seed=day, shift=2.0),
+            db=db,
+            now=day0 + timedelta(days=day),
+        )
+    for day in (0, 1):
+        modelhealth.check_run(
+            rules=path,
+            run_id=f"d{day}",
+            inputs=frame(1000, seed=day),
+            db=db,
+            now=day0 + timedelta(days=day),
+        )
+    # day 2 comes late; the runs before it (days 0 and 1) are its window, not the
+    # shifted days 3 to 5 checked earlier
+    report = modelhealth.check_run(
+        rules=path,
+        run_id="d2",
+        inputs=frame(1000, seed=2),
+        db=db,
+        now=day0 + timedelta(days=2),
+    )
+    assert report.reference == "last 2 runs"
+    spend = next(r for r in report.results if r.subject == "spend")
+    assert spend.status is Status.PASSED, spend.message
+
+
 def test_missing_file_is_data_error(rules_file, tmp_path):
     with pytest.raises(DataError, match="does not exist"):
         modelhealth.check_run(
