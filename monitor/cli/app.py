@@ -21,7 +21,7 @@ import typer
 
 from modelhealth.cli.console import console as new_console
 from modelhealth.cli.console import progress as show_progress
-from modelhealth.cli.options import DbOpt, FailOnOpt, RulesOpt
+from modelhealth.cli.options import DbOpt, FailOnOpt, RulesOpt, SpoolOpt
 from modelhealth.errors import ExitCode, FailOn, MonitorError
 
 __all__ = ["app", "main"]
@@ -105,6 +105,7 @@ def check(
     no_alerts: Annotated[
         bool, typer.Option("--no-alerts", help="Do not send alerts.")
     ] = False,
+    spool: SpoolOpt = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -128,6 +129,7 @@ def check(
             alert=not no_alerts,
             source="cli",
             progress=progress,
+            spool=spool,
         )
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
@@ -299,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
 def _register_command_modules() -> None:
     import importlib
 
-    for name in ("alerts", "labels", "gate", "service", "report"):
+    for name in ("alerts", "labels", "gate", "service", "report", "spool"):
         importlib.import_module(f"modelhealth.cli.{name}").register(app)
 
 

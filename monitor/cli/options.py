@@ -14,7 +14,7 @@ import typer
 
 from modelhealth.errors import FailOn
 
-__all__ = ["DbOpt", "FailOnOpt", "JsonOpt", "RulesOpt"]
+__all__ = ["DbOpt", "FailOnOpt", "JsonOpt", "RulesOpt", "SpoolOpt"]
 
 DbOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
@@ -46,3 +46,14 @@ FailOnOpt = Annotated[
     ),
 ]
 """``--fail-on``: the severity that fails the pipeline."""
+
+SpoolOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--spool",
+        help="Where a run waits when the store is down "
+        "[env MODELHEALTH_SPOOL; default ./modelhealth-spool].",
+        show_default=False,
+    ),
+]
+"""``--spool``: the local spool folder for runs the store could not take."""

@@ -2,7 +2,11 @@
 
 :func:`flush` takes one due message at a time from the store (a lease, so two
 senders never hold the same message and a crashed sender's message comes due
-again), rebuilds its channel from the route stored with it (secrets are read from
+again), holding only what it is sending: the lease is short (:data:`DEFAULT_LEASE`)
+and renewed by a heartbeat while the send lasts, so a sender killed mid-send
+strands one message for at most the lease, and for no time at all when the next
+sender runs on the same host (the lease names its holder process, which is found
+gone). It rebuilds its channel from the route stored with it (secrets are read from
 the environment now, never from the database), sends, and marks it delivered or
 schedules the next attempt: exponential backoff with jitter, never sooner than the
 receiver's ``Retry-After``. A reply (a resolution in a Slack thread) waits for the
@@ -24,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BUDGET",
+    "DEFAULT_LEASE",
     "Backoff",
     "FlushStats",
     "build_channel",
@@ -46,6 +52,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(seconds=30)
+"""How long a taken message stays reserved without a renewal: a sender renews it
+every third of this while it sends, so only a dead sender's lease runs out."""
 
 DEFAULT_BUDGET = 5.0
 """Seconds ``modelhealth check`` spends delivering alerts after a run
@@ -127,6 +137,35 @@ def _attempt(
         return Delivery(row.channel, ok=False, detail=f"{type(exc).__name__}: {exc}")
 
 
+class _Heartbeat:
+    """Renews this sender's lease on the messages it holds while a send lasts."""
+
+    def __init__(self, store: Store, ids: list[int], lease: timedelta) -> None:
+        self._store = store
+        self._ids = ids
+        self._lease = lease
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name="outbox-lease", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        every = max(self._lease.total_seconds() / 3, 0.05)
+        while not self._stop.wait(every):
+            try:
+                self._store.renew_outbox(self._ids, until=_now() + self._lease)
+            except Exception as exc:  # the send goes on; the lease may run out
+                log.warning("could not renew outbox leases: %s", exc)
+
+
 def _deliver(
     row: OutboxRecord,
     store: Store,
@@ -134,8 +173,10 @@ def _deliver(
     build: Callable[[Mapping[str, Any]], Channel],
     backoff: Backoff,
     stats: FlushStats,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> None:
-    delivery = _attempt(row, store, channels, build)
+    with _Heartbeat(store, [row.id], lease):
+        delivery = _attempt(row, store, channels, build)
     if delivery.ok:
         store.mark_delivered(row.id, ref=delivery.ref)
         stats.delivered += 1
@@ -155,10 +196,10 @@ def flush(
     *,
     budget: float | None = None,
     backoff: Backoff | None = None,
-    lease: timedelta = timedelta(minutes=10),
+    lease: timedelta = DEFAULT_LEASE,
     build: Callable[[Mapping[str, Any]], Channel] = build_channel,
     max_messages: int | None = None,
-    batch_size: int = 20,
+    batch_size: int = 1,
 ) -> FlushStats:
     """Deliver due messages until none is left or the budget is spent.
 
@@ -167,13 +208,15 @@ def flush(
         budget: seconds to keep going, waiting for retries that come due within
             it; ``None`` sends what is due now, once each, and returns.
         backoff: the retry schedule; :class:`Backoff` defaults.
-        lease: how long a taken message stays reserved for this sender; longer
-            than any channel's worst send (timeout up to 120 s, with retries), so
-            that a slow send is never taken over and sent twice at once.
+        lease: how long a taken message stays reserved for this sender without
+            a renewal; a heartbeat renews it every third of it while a send lasts
+            (a channel's worst send may take minutes), so a slow send is never
+            taken over and sent twice at once, and a dead sender's message comes
+            due again after it.
         build: makes a channel from stored route settings (tests inject clients).
         max_messages: stop after this many attempts.
-        batch_size: messages taken (leased) at a time; unsent ones are given
-            back when the budget runs out.
+        batch_size: messages taken (leased) at a time: by default only the one
+            being sent; unsent ones are given back when the budget runs out.
 
     Returns:
         The figures of this flush; ``pending`` counts what still waits.
@@ -213,7 +256,7 @@ def flush(
                     store.release_outbox([r.id for r in batch[i:]])
                     break
                 tried.add(row.id)
-                _deliver(row, store, channels, build, backoff, stats)
+                _deliver(row, store, channels, build, backoff, stats, lease)
     finally:
         for channel in channels.values():
             channel.close()

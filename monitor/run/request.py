@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from modelhealth import config
-from modelhealth.errors import UsageError
+from modelhealth.errors import StorageError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
@@ -75,7 +75,12 @@ def check_ids(run_id: str, model_version: str | None = None) -> None:
 
 
 def check(
-    request: RunRequest, *, store: Store, progress: runner.Progress | None = None
+    request: RunRequest,
+    *,
+    store: Store | None,
+    progress: runner.Progress | None = None,
+    spool: str | os.PathLike[str] | None = None,
+    unreachable: StorageError | None = None,
 ) -> RunReport:
     """Check one run: read its data, run every check, store it, send its alerts.
 
@@ -83,14 +88,17 @@ def check(
         request: the run.
         store: where the reference is read and the run is written.
         progress: called with a short line before each step.
+        spool: the spool folder for a run the store cannot take.
+        unreachable: why ``store`` is ``None`` (it could not be opened): the
+            run is checked without a reference and spooled.
 
     Returns:
-        The stored report (``run_pk`` set).
+        The stored report (``run_pk`` set; ``None`` when it was spooled).
 
     Raises:
         UsageError: an empty run id or control characters in an id.
         DataError: the data is missing or unreadable.
-        StorageError: the store is unreachable.
+        StorageError: the run could be neither stored nor spooled.
     """
     check_ids(request.run_id, request.model_version)
     rule_set = request.rule_set
@@ -118,4 +126,6 @@ def check(
             rule_set.model, request.run_id, base=request.report_base
         ),
         progress=progress or runner.quiet,
+        spool=None if spool is None else os.fspath(spool),
+        unreachable=unreachable,
     )
