@@ -76,7 +76,7 @@ def main() -> None:
         code = os.waitstatus_to_exitcode(status)
         codes[str(code)] = codes.get(str(code), 0) + 1
     seconds = round(time.monotonic() - start, 2)
-    print(json.dumps({"exit_codes": codes, "seconds": seconds}))
+    sys.stdout.write(json.dumps({"exit_codes": codes, "seconds": seconds}) + "\n")
 
 
 if __name__ == "__main__":

@@ -162,7 +162,7 @@ class _Heartbeat:
         while not self._stop.wait(every):
             try:
                 self._store.renew_outbox(self._ids, until=_now() + self._lease)
-            except Exception as exc:  # the send goes on; the lease may run out
+            except Exception as exc:  # noqa: PERF203 - the send goes on
                 log.warning("could not renew outbox leases: %s", exc)
 
 
