@@ -40,6 +40,13 @@ alerts:
 """
 
 
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
 class Proxy:
     """A TCP forwarder on 127.0.0.1 to ``target``; ``cut()`` drops every connection
     and refuses new ones until ``restore()``."""
@@ -75,19 +82,13 @@ class Proxy:
             pass
         finally:
             for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                _shut(s)
 
     def cut(self) -> None:
         self.up = False
         for client, server in self.pairs:
             for s in (client, server):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                _shut(s)
                 s.close()
         self.pairs.clear()
 
