@@ -16,16 +16,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from modelhealth import config
+from modelhealth.checks.base import CheckResult, Status, utcnow
 from modelhealth.errors import StorageError, UsageError
 from modelhealth.report import RunReport
-from modelhealth.rules.models import RuleSet
+from modelhealth.rules.models import RuleSet, Severity
 from modelhealth.run import runner
 from modelhealth.run.inputs import DataArg, load_frame
 
 if TYPE_CHECKING:
     from modelhealth.store import Store
 
-__all__ = ["RunRequest", "check", "check_ids"]
+__all__ = ["RunRequest", "check", "check_ids", "record_failure"]
 
 
 @dataclass(frozen=True)
@@ -128,4 +129,53 @@ def check(
         progress=progress or runner.quiet,
         spool=None if spool is None else os.fspath(spool),
         unreachable=unreachable,
+    )
+
+
+def record_failure(
+    request: RunRequest, error: Exception, *, store: Store | None
+) -> RunReport:
+    """Store that a run could not be checked, so its outcome outlives the caller.
+
+    A run the HTTP API accepted answers ``202`` before it is checked; if its data
+    then turns out unreadable, this keeps the failure visible in the store (and in
+    every later ``GET``, whichever process answers): a run holding one ``errored``
+    result (check id and kind ``run``) with the message, alerting like any other.
+    Spooled like any run when the store cannot take it.
+
+    Returns:
+        The stored (or spooled) report.
+    """
+    now = utcnow()
+    severities = [c.severity for c in request.rule_set.checks if c.enabled]
+    result = CheckResult(
+        check_id="run",
+        kind="run",
+        subject=None,
+        status=Status.ERRORED,
+        severity=max(severities, key=lambda s: s.rank, default=Severity.WARNING),
+        message=f"the run could not be checked: {error}",
+        started_at=now,
+        finished_at=now,
+    )
+    report = RunReport(
+        model=request.rule_set.model,
+        run_id=request.run_id,
+        results=(result,),
+        profile={},
+        row_count=0,
+        started_at=now,
+        finished_at=now,
+        model_version=request.model_version,
+        source=request.source,
+        details={**request.details, "verdict": "error", "error": str(error)},
+    )
+    return runner.publish(
+        report,
+        request.rule_set,
+        store=store,
+        report_url=config.report_link(
+            request.rule_set.model, request.run_id, base=request.report_base
+        ),
+        alert=request.alert,
     )
