@@ -8,7 +8,9 @@ another process. The functions find the service's store and rules through the
 
 - :func:`run_rule`: reads the model's ``sources:`` (path templates or an SQL query)
   for this run and checks it with the same runner as the post-run hook. The run id
-  is the fire time in the schedule's timezone (``2026-03-01T06:00:00+01:00``). A
+  is the fire time in the schedule's timezone (``2026-03-01T06:00:00+01:00``), not
+  the time the job happens to run (:func:`modelhealth.service.triggers.fire_time`):
+  a fire run again after a failover or a restart replaces the run it stored. A
   source that is missing or unreadable gives a stored run with one ``errored``
   result (check id ``sources``), which alerts like any other; the job returns
   normally so the scheduler keeps going.
@@ -36,7 +38,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +54,7 @@ from modelhealth.run import inputs, runner
 from modelhealth.run.labels import attach_labels
 from modelhealth.run.request import RunRequest, check
 from modelhealth.service.sources import fields, fill, load_sources
+from modelhealth.service.triggers import fire_time, run_trigger
 
 if TYPE_CHECKING:
     from modelhealth.service.rulesdir import RulesDir
@@ -69,6 +72,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FRESHNESS_PREFIX = "freshness@"
+
+FIRE_LOOKBACK = timedelta(hours=1)
+"""How far back a running scheduled job looks for the fire it runs for: longer
+than the scheduler's misfire grace, beyond which a late fire is skipped anyway."""
 """Run ids of the freshness verdicts start with this."""
 
 LABEL_LOOKBACK = timedelta(days=14)
@@ -141,6 +148,17 @@ def _verdict(
     )
 
 
+def _fired(rule_set: RuleSet, now: datetime) -> datetime:
+    """The fire time this run is for (its run id); ``now`` off the schedule."""
+    if rule_set.schedule is None:
+        return now
+    try:
+        trigger = run_trigger(rule_set.schedule)
+    except ValueError:
+        return now
+    return fire_time(trigger, now, FIRE_LOOKBACK) or now
+
+
 def run_rule(model: str) -> RunReport | None:
     """A scheduled run of ``model``: read its sources and check them.
 
@@ -153,8 +171,9 @@ def run_rule(model: str) -> RunReport | None:
         return None
     now = utcnow()
     tz = rule_set.schedule.timezone if rule_set.schedule else "UTC"
-    run_id = now.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
-    values = fields(model, run_id, now, tz)
+    fired = _fired(rule_set, now)
+    run_id = fired.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
+    values = fields(model, run_id, fired, tz)
     by = f"{socket.gethostname()}:{os.getpid()}"
     try:
         frame = load_sources(rule_set, values)

@@ -40,7 +40,6 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from modelhealth.rules.durations import parse_duration
@@ -49,6 +48,7 @@ from modelhealth.run.outbox import flush
 from modelhealth.service import jobs, leader
 from modelhealth.service.jobrefs import upgrade_job_refs
 from modelhealth.service.rulesdir import RulesDir
+from modelhealth.service.triggers import run_trigger
 from modelhealth.store import Store
 from modelhealth.store.urls import resolve
 
@@ -63,7 +63,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "scheduler_jobs"
-_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 @dataclass(frozen=True)
@@ -98,46 +97,6 @@ class JobSpec:
     trigger: Any
     model: str
     fingerprint: str
-
-
-def _day(text: str) -> int:
-    return int(text) % 7 if text.isdigit() else _DAYS.index(text.lower()[:3])
-
-
-def _dow(field: str) -> str:
-    """Cron's day of week as APScheduler day names.
-
-    Cron counts from Sunday (``0`` and ``7``), APScheduler from Monday, so numbers,
-    ranges and steps are expanded into the days they mean in cron, by name.
-    """
-    if field == "*":
-        return "*"
-    days: set[int] = set()
-    for token in field.split(","):
-        base, _, step_text = token.partition("/")
-        step = int(step_text) if step_text else 1
-        if base == "*":
-            first, last = 0, 6
-        elif "-" in base:
-            lo, hi = base.split("-")
-            first, last = _day(lo), int(hi) if hi == "7" else _day(hi)
-        else:
-            first = _day(base)
-            last = 6 if step_text else first
-        days.update(d % 7 for d in range(first, last + 1, step))
-    return ",".join(_DAYS[d] for d in sorted(days))
-
-
-def _cron(expr: str, tz: str) -> CronTrigger:
-    minute, hour, day, month, dow = expr.split()
-    return CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=_dow(dow),
-        timezone=tz,
-    )
 
 
 def _spec(kind: str, func: str, model: str, trigger: Any, text: str) -> JobSpec:
@@ -177,12 +136,11 @@ def _model_jobs(model: str, rs: RuleSet, options: SchedulerOptions) -> list[JobS
     has_data = rs.sources is not None and bool(rs.sources.inputs or rs.sources.query)
     if schedule is not None and has_data and (schedule.cron or schedule.every):
         if schedule.cron:
-            trigger: Any = _cron(schedule.cron, tz)
             text = f"cron {schedule.cron} {tz}"
         else:
             seconds = parse_duration(schedule.every or "").total_seconds()
-            trigger = IntervalTrigger(seconds=seconds, timezone=tz)
             text = f"every {seconds} {tz}"
+        trigger = run_trigger(schedule)
         specs.append(
             _spec("run", "modelhealth.service.jobs:run_rule", model, trigger, text)
         )
