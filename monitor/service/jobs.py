@@ -9,7 +9,7 @@ another process. The functions find the service's store and rules through the
 - :func:`run_rule`: reads the model's ``sources:`` (path templates or an SQL query)
   for this run and checks it with the same runner as the post-run hook. The run id
   is the fire time in the schedule's timezone (``2026-03-01T06:00:00+01:00``), not
-  the time the job happens to run (:func:`modelhealth.service.triggers.fire_time`):
+  the time the job happens to run (:func:`modelhealth.service.scheduler.fired_at`):
   a fire run again after a failover or a restart replaces the run it stored. A
   source that is missing or unreadable gives a stored run with one ``errored``
   result (check id ``sources``), which alerts like any other; the job returns
@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -54,7 +55,6 @@ from modelhealth.run import inputs, runner
 from modelhealth.run.labels import attach_labels
 from modelhealth.run.request import RunRequest, check
 from modelhealth.service.sources import fields, fill, load_sources
-from modelhealth.service.triggers import fire_time, run_trigger
 
 if TYPE_CHECKING:
     from modelhealth.service.rulesdir import RulesDir
@@ -73,9 +73,7 @@ log = logging.getLogger(__name__)
 
 FRESHNESS_PREFIX = "freshness@"
 
-FIRE_LOOKBACK = timedelta(hours=1)
-"""How far back a running scheduled job looks for the fire it runs for: longer
-than the scheduler's misfire grace, beyond which a late fire is skipped anyway."""
+
 """Run ids of the freshness verdicts start with this."""
 
 LABEL_LOOKBACK = timedelta(days=14)
@@ -89,6 +87,8 @@ class JobContext:
     store: Store
     rules: RulesDir
     report_url: str | None = None
+    fire_time: Callable[[RuleSet, datetime], datetime | None] | None = None
+    """The fire time a scheduled run is for (the scheduler's triggers)."""
 
 
 _context: JobContext | None = None
@@ -150,13 +150,8 @@ def _verdict(
 
 def _fired(rule_set: RuleSet, now: datetime) -> datetime:
     """The fire time this run is for (its run id); ``now`` off the schedule."""
-    if rule_set.schedule is None:
-        return now
-    try:
-        trigger = run_trigger(rule_set.schedule)
-    except ValueError:
-        return now
-    return fire_time(trigger, now, FIRE_LOOKBACK) or now
+    find = _ctx().fire_time
+    return (find(rule_set, now) if find is not None else None) or now
 
 
 def run_rule(model: str) -> RunReport | None:

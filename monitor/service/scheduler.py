@@ -16,7 +16,11 @@ any process can reload them:
 ``labels_every``
   seconds (only with ``label.delay`` and ``sources.labels``).
 
-Every trigger has an explicit timezone (``schedule.timezone``, UTC by default). Jobs
+Every trigger has an explicit timezone (``schedule.timezone``, UTC by default);
+interval triggers count from a fixed origin (:data:`ORIGIN`), so their fire times
+are the same in every process, and :func:`fired_at` tells a running job which fire
+it runs for: a scheduled run's id is its fire time, so a fire run again (after a
+failover or a restart) replaces the run it stored. Jobs
 coalesce missed runs into one, are dropped when more than ``misfire_grace`` seconds
 late, and never overlap themselves. :meth:`ServiceScheduler.sync` re-plans the jobs
 whenever the rules change (the job's name holds a fingerprint of its trigger, so an
@@ -34,21 +38,22 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from modelhealth.rules.durations import parse_duration
-from modelhealth.rules.models import RuleSet
+from modelhealth.rules.models import RuleSet, Schedule
 from modelhealth.run.outbox import flush
 from modelhealth.service import jobs, leader
 from modelhealth.service.jobrefs import upgrade_job_refs
 from modelhealth.service.rulesdir import RulesDir
-from modelhealth.service.triggers import run_trigger
 from modelhealth.store import Store
 from modelhealth.store.urls import resolve
 
@@ -56,13 +61,24 @@ __all__ = [
     "JOB_TABLE",
     "SchedulerOptions",
     "ServiceScheduler",
+    "fire_time",
+    "fired_at",
     "plan",
     "run_scheduler",
+    "run_trigger",
 ]
 
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "scheduler_jobs"
+_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+ORIGIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
+"""Where interval schedules count from, so their fire times agree in every process."""
+
+FIRE_LOOKBACK = timedelta(hours=1)
+"""How far back a running scheduled job looks for the fire it runs for: longer
+than the misfire grace, beyond which a late fire is skipped anyway."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,97 @@ class JobSpec:
     trigger: Any
     model: str
     fingerprint: str
+
+
+def _day(text: str) -> int:
+    return int(text) % 7 if text.isdigit() else _DAYS.index(text.lower()[:3])
+
+
+def _dow(field: str) -> str:
+    """Cron's day of week as APScheduler day names.
+
+    Cron counts from Sunday (``0`` and ``7``), APScheduler from Monday, so numbers,
+    ranges and steps are expanded into the days they mean in cron, by name.
+    """
+    if field == "*":
+        return "*"
+    days: set[int] = set()
+    for token in field.split(","):
+        base, _, step_text = token.partition("/")
+        step = int(step_text) if step_text else 1
+        if base == "*":
+            first, last = 0, 6
+        elif "-" in base:
+            lo, hi = base.split("-")
+            first, last = _day(lo), int(hi) if hi == "7" else _day(hi)
+        else:
+            first = _day(base)
+            last = 6 if step_text else first
+        days.update(d % 7 for d in range(first, last + 1, step))
+    return ",".join(_DAYS[d] for d in sorted(days))
+
+
+def _cron(expr: str, tz: str) -> CronTrigger:
+    minute, hour, day, month, dow = expr.split()
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_dow(dow),
+        timezone=tz,
+    )
+
+
+def run_trigger(schedule: Schedule) -> Any:
+    """The trigger of a model's scheduled runs (cron, else ``every``).
+
+    Raises:
+        ValueError: a cron APScheduler cannot express, or neither is set.
+    """
+    tz = schedule.timezone
+    if schedule.cron:
+        return _cron(schedule.cron, tz)
+    if schedule.every:
+        seconds = parse_duration(schedule.every).total_seconds()
+        return IntervalTrigger(seconds=seconds, timezone=tz, start_date=ORIGIN)
+    raise ValueError("the schedule has neither cron nor every")
+
+
+def fire_time(trigger: Any, now: datetime, lookback: timedelta) -> datetime | None:
+    """The latest time ``trigger`` fired at or before ``now``, within ``lookback``.
+
+    Returns:
+        That fire time, tz-aware in the trigger's timezone; ``None`` when it did
+        not fire in the window (a job started by hand, far from any fire).
+    """
+    if isinstance(trigger, IntervalTrigger):  # no need to walk: count intervals
+        step = trigger.interval
+        fired = trigger.start_date + ((now - trigger.start_date) // step) * step
+        return fired if now - fired <= lookback else None
+    latest: datetime | None = None
+    start = now - lookback
+    fire: datetime | None = trigger.get_next_fire_time(None, start)
+    while fire is not None and fire <= now:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return latest
+
+
+def fired_at(rule_set: RuleSet, now: datetime) -> datetime | None:
+    """The fire time a scheduled run of ``rule_set`` running at ``now`` is for.
+
+    The scheduler installs this in the jobs' context
+    (:attr:`modelhealth.service.jobs.JobContext.fire_time`): the run id is the
+    fire time, so a fire run again replaces the run it stored.
+    """
+    if rule_set.schedule is None:
+        return None
+    try:
+        trigger = run_trigger(rule_set.schedule)
+    except ValueError:
+        return None
+    return fire_time(trigger, now, FIRE_LOOKBACK)
 
 
 def _spec(kind: str, func: str, model: str, trigger: Any, text: str) -> JobSpec:
@@ -193,7 +300,7 @@ class ServiceScheduler:
         self.rules = rules
         self.store = store
         self._db_url = db_url
-        jobs.configure(jobs.JobContext(store, rules, report_url))
+        jobs.configure(jobs.JobContext(store, rules, report_url, fired_at))
         self._scheduler = BackgroundScheduler(
             jobstores={
                 "default": SQLAlchemyJobStore(url=resolve(db_url), tablename=JOB_TABLE),

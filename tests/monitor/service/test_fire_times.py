@@ -11,7 +11,7 @@ import pytest
 from modelhealth.rules.models import Schedule
 from modelhealth.service import jobs
 from modelhealth.service.rulesdir import RulesDir
-from modelhealth.service.triggers import fire_time, run_trigger
+from modelhealth.service.scheduler import fire_time, fired_at, run_trigger
 from modelhealth.store import Store
 
 RULES = """\
@@ -64,7 +64,7 @@ def test_a_fire_run_twice_stores_one_run_under_its_fire_time(tmp_path, monkeypat
     (rules / "nightly.yaml").write_text(RULES.format(cron="* * * * *", data=data))
     first = datetime(2026, 3, 1, 5, 0, 3, tzinfo=timezone.utc)
     with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
-        jobs.configure(jobs.JobContext(store, RulesDir([rules])))
+        jobs.configure(jobs.JobContext(store, RulesDir([rules]), None, fired_at))
         try:
             for late in (0, 20):  # the fire, then the same fire again 20 s later
                 when = first + timedelta(seconds=late)

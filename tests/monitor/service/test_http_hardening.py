@@ -78,3 +78,17 @@ def test_a_client_that_stalls_mid_body_gets_408_and_the_connection_back(settings
         assert waited < 5
     finally:
         served.stop()
+
+
+def test_an_over_long_data_path_is_a_400(client):
+    body = {"model": "churn", "run_id": "long", "inputs": {"path": "a/" * 2048}}
+    answer = client.post(
+        "/api/v1/runs", json=body, headers={"Authorization": f"Bearer {WRITE}"}
+    )
+    assert answer.status_code == 400
+    assert "characters long" in answer.json()["error"]
+    one = {"model": "churn", "run_id": "long2", "inputs": {"path": "x" * 1000}}
+    answer = client.post(
+        "/api/v1/runs", json=one, headers={"Authorization": f"Bearer {WRITE}"}
+    )
+    assert answer.status_code == 400  # a component too long for the file system

@@ -233,6 +233,6 @@ def test_stop_lets_a_running_job_finish(
     ],
 )
 def test_cron_day_of_week_keeps_its_cron_meaning(cron: str, apscheduler: str) -> None:
-    from modelhealth.service.triggers import _dow
+    from modelhealth.service.scheduler import _dow
 
     assert _dow(cron) == apscheduler
