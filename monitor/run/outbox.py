@@ -1,13 +1,13 @@
 """The sender: deliver what waits in the alert outbox, retrying with backoff.
 
-:func:`flush` takes one due message at a time from the store (a lease, so two
-senders never hold the same message and a crashed sender's message comes due
-again), holding only what it is sending: the lease is short (:data:`DEFAULT_LEASE`)
-and renewed by a heartbeat while the send lasts, so a sender killed mid-send
-strands one message for at most the lease, and for no time at all when the next
-sender runs on the same host (the lease names its holder process, which is found
-gone). It rebuilds its channel from the route stored with it (secrets are read from
-the environment now, never from the database), sends, and marks it delivered or
+:func:`flush` takes a few due messages at a time from the store (a lease, so two
+senders never hold the same message and a crashed sender's messages come due
+again). The lease is short (:data:`DEFAULT_LEASE`) and renewed by a heartbeat until
+each message is sent, so a sender killed mid-send strands its messages for at most
+the lease, and for no time at all when the next sender runs on the same host (the
+lease names its holder process, which is found gone). It rebuilds each message's
+channel from the route stored with it (secrets are read from the environment now,
+never from the database), sends, and marks it delivered or
 schedules the next attempt: exponential backoff with jitter, never sooner than the
 receiver's ``Retry-After``. A reply (a resolution in a Slack thread) waits for the
 message it replies to.
@@ -173,10 +173,8 @@ def _deliver(
     build: Callable[[Mapping[str, Any]], Channel],
     backoff: Backoff,
     stats: FlushStats,
-    lease: timedelta = DEFAULT_LEASE,
 ) -> None:
-    with _Heartbeat(store, [row.id], lease):
-        delivery = _attempt(row, store, channels, build)
+    delivery = _attempt(row, store, channels, build)
     if delivery.ok:
         store.mark_delivered(row.id, ref=delivery.ref)
         stats.delivered += 1
@@ -199,7 +197,7 @@ def flush(
     lease: timedelta = DEFAULT_LEASE,
     build: Callable[[Mapping[str, Any]], Channel] = build_channel,
     max_messages: int | None = None,
-    batch_size: int = 1,
+    batch_size: int = 20,
 ) -> FlushStats:
     """Deliver due messages until none is left or the budget is spent.
 
@@ -215,8 +213,9 @@ def flush(
             due again after it.
         build: makes a channel from stored route settings (tests inject clients).
         max_messages: stop after this many attempts.
-        batch_size: messages taken (leased) at a time: by default only the one
-            being sent; unsent ones are given back when the budget runs out.
+        batch_size: messages taken (leased) at a time; their lease is renewed
+            until each is sent, and unsent ones are given back when the budget
+            runs out.
 
     Returns:
         The figures of this flush; ``pending`` counts what still waits.
@@ -246,17 +245,19 @@ def flush(
                 time.sleep(wait)
                 continue
             taken_at = time.monotonic()
-            for i, row in enumerate(batch):
-                now = time.monotonic()
-                out_of_time = deadline is not None and now >= deadline
-                # Never send on a lease about to run out: another sender may
-                # take the message then. Give the rest back and take them anew.
-                stale = now - taken_at > lease.total_seconds() / 2
-                if out_of_time or stale or len(tried) == max_messages:
-                    store.release_outbox([r.id for r in batch[i:]])
-                    break
-                tried.add(row.id)
-                _deliver(row, store, channels, build, backoff, stats, lease)
+            # the whole batch stays leased while it is sent, renewed as it goes
+            with _Heartbeat(store, [r.id for r in batch], lease):
+                for i, row in enumerate(batch):
+                    now = time.monotonic()
+                    out_of_time = deadline is not None and now >= deadline
+                    # give back what is left when time is up, or the batch has
+                    # taken long: the next claim takes the oldest due anew
+                    stale = now - taken_at > lease.total_seconds() / 2
+                    if out_of_time or stale or len(tried) == max_messages:
+                        store.release_outbox([r.id for r in batch[i:]])
+                        break
+                    tried.add(row.id)
+                    _deliver(row, store, channels, build, backoff, stats)
     finally:
         for channel in channels.values():
             channel.close()

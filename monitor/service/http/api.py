@@ -191,6 +191,15 @@ def get_run(request: Request, model: str, run_id: str) -> dict[str, Any]:
             "model": model,
             "run_id": run_id,
         }
+    if pending is not None and pending.state == "error":  # its failure is stored
+        return {
+            "ok": False,
+            "state": "error",
+            "error": pending.error,
+            "model": model,
+            "run_id": run_id,
+            "run": _plain(found),
+        }
     state = pending.state if pending and pending.state != "done" else "done"
     return {"ok": True, "state": state, "run": _plain(found)}
 
