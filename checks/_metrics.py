@@ -72,6 +72,13 @@ def is_score(values: pd.Series) -> bool:
     return not bool(values.isin([0.0, 1.0]).all())
 
 
+def _infinite(values: pd.Series) -> int:
+    """How many of ``values`` are ±inf (0 for non-numeric columns)."""
+    if not ptypes.is_numeric_dtype(values.dtype) or ptypes.is_bool_dtype(values.dtype):
+        return 0
+    return int(np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+
+
 def compute(
     metric: MetricName,
     labels: pd.Series,
@@ -90,6 +97,14 @@ def compute(
 
     from sklearn.exceptions import UndefinedMetricWarning
 
+    for what, values in (("prediction", predictions), ("label", labels)):
+        infinite = _infinite(values)
+        if infinite:
+            raise CheckError(
+                f"{infinite} {what} value(s) are infinite (inf or -inf); "
+                f"{metric} needs finite numbers: fix the model's output or drop "
+                "those rows"
+            )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         return _compute(metric, labels, predictions, spec)

@@ -38,6 +38,11 @@ def column_kind(series: pd.Series) -> ColumnKind:
         return "datetime"
     if ptypes.is_numeric_dtype(dtype) and not ptypes.is_complex_dtype(dtype):
         return "numeric"
+    if (
+        ptypes.is_object_dtype(dtype)
+        and ptypes.infer_dtype(series, skipna=True) == "bytes"
+    ):
+        return "binary"  # raw bytes: profiled by length, never decoded as text
     return "categorical"
 
 
@@ -103,6 +108,8 @@ def summarize_column(
             min=None if lo is None else pd.Timestamp(lo).isoformat(),
             max=None if hi is None else pd.Timestamp(hi).isoformat(),
         )
+    if kind == "binary":
+        return _binary(series, name)
     counts = _value_counts(series)
     count = int(counts.sum())  # value_counts skips nulls: no separate isna pass
     nulls = len(series) - count
@@ -121,11 +128,27 @@ def summarize_column(
     )
 
 
+def _binary(series: pd.Series, name: str) -> ColumnProfile:
+    """A bytes column: how many values, how many nulls, and their lengths."""
+    lengths = series.dropna().map(len).to_numpy(dtype=np.float64)
+    count = len(lengths)
+    return ColumnProfile(
+        name=name,
+        kind="binary",
+        count=count,
+        nulls=len(series) - count,
+        min=float(lengths.min()) if count else None,
+        max=float(lengths.max()) if count else None,
+        mean=float(lengths.mean()) if count else None,
+    )
+
+
 def _value_counts(series: pd.Series) -> pd.Series:
     """Non-null value counts keyed by ``str``, most frequent first."""
     if series.dtype == object and ptypes.infer_dtype(series, skipna=True) != "string":
-        # mixed types: 1, "1" and True must not share a key, so compare as text
-        series = series.dropna().astype(str)
+        # mixed types: 1, "1" and True must not share a key, so compare as text;
+        # str() of bytes is their repr, never a decode that could fail
+        series = series.dropna().map(str)
     counts = series.value_counts(dropna=True)
     counts = counts[counts > 0]  # a category dtype lists its unused categories
     if not all(isinstance(k, str) for k in counts.index[:1]):

@@ -211,6 +211,8 @@ class CheckContext:
         stage: ``post_deployment`` for a production run, ``pre_deployment`` when a
             candidate model is evaluated on holdout data (``modelhealth gate``).
         segment: ``{column: value}`` when the check runs on one segment of the run.
+        reference_error: why the reference could not be read (the store was
+            unreachable), when that is why ``reference`` is ``None``.
         champion: the frame's column of the current model's predictions on the same
             rows, when the gate compares a candidate with it (``metric`` checks
             then grade the paired difference).
@@ -228,6 +230,7 @@ class CheckContext:
     stage: Stage = "post_deployment"
     segment: Mapping[str, Any] | None = None
     champion: str | None = None
+    reference_error: str | None = None
 
 
 RECENT_RUNS = 7

@@ -153,13 +153,16 @@ class DriftCheck(Check[DriftParams]):
             return errored(
                 f"column {column!r} is in the reference but missing from the run data"
             )
-        if ref.kind == "datetime":
+        if ref.kind in ("datetime", "binary"):
+            what = "a datetime" if ref.kind == "datetime" else "binary (bytes)"
             return self.result(
                 Status.SKIPPED,
                 subject=column,
-                message=f"column {column!r} is a datetime; drift does not apply",
+                message=f"column {column!r} is {what}; drift does not apply",
             )
-        if {ref.kind, cur.kind} - {"categorical", "boolean"} and ref.kind != cur.kind:
+        mismatch = {ref.kind, cur.kind} - {"categorical", "boolean"}
+        # an empty column has no kind of its own (a header-only CSV reads as text)
+        if mismatch and ref.kind != cur.kind and cur.count > 0:
             return errored(
                 f"column {column!r} was {ref.kind} in the reference and is {cur.kind} "
                 "in the run"

@@ -55,7 +55,7 @@ __all__ = [
     "Profile",
 ]
 
-ColumnKind = Literal["numeric", "categorical", "boolean", "datetime"]
+ColumnKind = Literal["numeric", "categorical", "boolean", "datetime", "binary"]
 
 QUANTILES: dict[str, float] = {
     "p01": 0.01,

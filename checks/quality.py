@@ -76,6 +76,12 @@ class QualityCheck(Check[QualityParams]):
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
         ref = ctx.reference.profile if ctx.reference is not None else None
+        if len(ctx.frame) == 0:  # shares of no rows are not defined
+            return [
+                self.result(
+                    Status.SKIPPED, message="the run has no rows; no shares to measure"
+                )
+            ]
         results = []
         for column in self._columns(ctx):
             if column not in ctx.frame.columns:

@@ -20,16 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelhealth import config
-from modelhealth.errors import DataError, UsageError
+from modelhealth.errors import DataError, StorageError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
 from modelhealth.run.inputs import DataArg, read_data
-from modelhealth.run.request import RunRequest, check
+from modelhealth.run.request import RunRequest, check, check_ids
+from modelhealth.store import Store
 from modelhealth.store.opening import open_store, using
 
 if TYPE_CHECKING:
-    from modelhealth.store import BaselineRecord, Store
+    from modelhealth.store import BaselineRecord
 
 __all__ = ["DataArg", "RulesArg", "check_run", "open_store", "register_baseline"]
 
@@ -51,8 +52,15 @@ def check_run(
     source: str = "python",
     progress: runner.Progress | None = None,
     run_time_column: str | None = None,
+    spool: str | os.PathLike[str] | None = None,
 ) -> RunReport:
     """Check one production run and store its results.
+
+    When the store cannot be reached, or fails while the run is written, the run
+    is written to the local spool instead (``spool``, ``MODELHEALTH_SPOOL`` or
+    ``./modelhealth-spool``; :mod:`modelhealth.run.spool`) and the report is
+    returned as usual, with ``run_pk`` ``None``: ``modelhealth spool replay``
+    (or the service, on its own) stores it later.
 
     Args:
         rules: the rules file (path) or a loaded RuleSet.
@@ -71,6 +79,7 @@ def check_run(
         progress: called with a short line before each step.
         run_time_column: without ``now``, the run's time is the latest value of
             this column of the data.
+        spool: the spool folder for a run the store cannot take.
 
     Returns:
         The :class:`~modelhealth.report.RunReport`; call ``raise_for_status()`` to fail
@@ -79,7 +88,7 @@ def check_run(
     Raises:
         RulesError: the rules file is wrong.
         DataError: the data is missing or unreadable.
-        StorageError: the store is unreachable.
+        StorageError: the run could be neither stored nor spooled.
     """
     request = RunRequest(
         rule_set=config.as_rule_set(rules),
@@ -93,8 +102,19 @@ def check_run(
         alert=alert,
         run_time_column=run_time_column,
     )
-    with using(db) as store:
-        return check(request, store=store, progress=progress)
+    if isinstance(db, Store):
+        return check(request, store=db, progress=progress, spool=spool)
+    try:
+        opened = open_store(db)
+    except StorageError as exc:  # down or unreachable: check, then spool
+        check_ids(request.run_id, request.model_version)
+        return check(
+            request, store=None, progress=progress, spool=spool, unreachable=exc
+        )
+    try:
+        return check(request, store=opened, progress=progress, spool=spool)
+    finally:
+        opened.close()
 
 
 def _metrics(

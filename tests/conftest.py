@@ -14,13 +14,16 @@ _ENV_PREFIXES = ("MODELHEALTH_",)
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's MODELHEALTH_* settings."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+    """No test sees the developer's MODELHEALTH_* settings; a run a test's store
+    cannot take is spooled in a temporary folder, never in the working folder."""
     import os
 
     for name in list(os.environ):
         if name.startswith(_ENV_PREFIXES) and name != "MODELHEALTH_TEST_PG":
             monkeypatch.delenv(name, raising=False)
+    spool = tmp_path_factory.getbasetemp() / "spool"
+    monkeypatch.setenv("MODELHEALTH_SPOOL", str(spool))
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from modelhealth.cli.options import (
     JunitOpt,
     RulesOpt,
     RunTimeOpt,
+    SpoolOpt,
     StrictOpt,
     load_rules_warning,
     parse_time,
@@ -174,6 +175,7 @@ def check(
             metavar="RUN_ID",
         ),
     ] = None,
+    spool: SpoolOpt = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -204,6 +206,7 @@ def check(
             alert=not no_alerts,
             source="cli",
             progress=progress,
+            spool=spool,
         )
     if junit_xml is not None:
         from modelhealth.cli.junit import write_report_junit
@@ -475,7 +478,16 @@ def _exit(code: int, argv: list[str] | None) -> int:
 def _register_command_modules() -> None:
     import importlib
 
-    for name in ("init", "alerts", "labels", "gate", "backfill", "service", "report"):
+    for name in (
+        "init",
+        "alerts",
+        "labels",
+        "gate",
+        "backfill",
+        "service",
+        "report",
+        "spool",
+    ):
         importlib.import_module(f"modelhealth.cli.{name}").register(app)
 
 

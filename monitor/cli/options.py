@@ -25,6 +25,7 @@ __all__ = [
     "JunitOpt",
     "RulesOpt",
     "RunTimeOpt",
+    "SpoolOpt",
     "StrictOpt",
     "load_rules_warning",
     "parse_time",
@@ -126,3 +127,15 @@ JunitOpt = Annotated[
     ),
 ]
 """``--junit-xml``: the results as JUnit XML (:mod:`modelhealth.cli.junit`)."""
+
+
+SpoolOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--spool",
+        help="Where a run waits when the store is down "
+        "[env MODELHEALTH_SPOOL; default ./modelhealth-spool].",
+        show_default=False,
+    ),
+]
+"""``--spool``: the local spool folder for runs the store could not take."""

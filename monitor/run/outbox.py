@@ -1,9 +1,13 @@
 """The sender: deliver what waits in the alert outbox, retrying with backoff.
 
-:func:`flush` takes one due message at a time from the store (a lease, so two
-senders never hold the same message and a crashed sender's message comes due
-again), rebuilds its channel from the route stored with it (secrets are read from
-the environment now, never from the database), sends, and marks it delivered or
+:func:`flush` takes a few due messages at a time from the store (a lease, so two
+senders never hold the same message and a crashed sender's messages come due
+again). The lease is short (:data:`DEFAULT_LEASE`) and renewed by a heartbeat until
+each message is sent, so a sender killed mid-send strands its messages for at most
+the lease, and for no time at all when the next sender runs on the same host (the
+lease names its holder process, which is found gone). It rebuilds each message's
+channel from the route stored with it (secrets are read from the environment now,
+never from the database), sends, and marks it delivered or
 schedules the next attempt: exponential backoff with jitter, never sooner than the
 receiver's ``Retry-After``. A reply (a resolution in a Slack thread) waits for the
 message it replies to.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BUDGET",
+    "DEFAULT_LEASE",
     "Backoff",
     "FlushStats",
     "build_channel",
@@ -46,6 +52,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(seconds=30)
+"""How long a taken message stays reserved without a renewal: a sender renews it
+every third of this while it sends, so only a dead sender's lease runs out."""
 
 DEFAULT_BUDGET = 5.0
 """Seconds ``modelhealth check`` spends delivering alerts after a run
@@ -136,6 +146,35 @@ def _attempt(
         return Delivery(row.channel, ok=False, detail=f"{type(exc).__name__}: {exc}")
 
 
+class _Heartbeat:
+    """Renews this sender's lease on the messages it holds while a send lasts."""
+
+    def __init__(self, store: Store, ids: list[int], lease: timedelta) -> None:
+        self._store = store
+        self._ids = ids
+        self._lease = lease
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name="outbox-lease", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        every = max(self._lease.total_seconds() / 3, 0.05)
+        while not self._stop.wait(every):
+            try:
+                self._store.renew_outbox(self._ids, until=_now() + self._lease)
+            except Exception as exc:  # noqa: PERF203 - the send goes on
+                log.warning("could not renew outbox leases: %s", exc)
+
+
 def _deliver(
     row: OutboxRecord,
     store: Store,
@@ -165,7 +204,7 @@ def flush(
     *,
     budget: float | None = None,
     backoff: Backoff | None = None,
-    lease: timedelta = timedelta(minutes=10),
+    lease: timedelta = DEFAULT_LEASE,
     build: Callable[[Mapping[str, Any]], Channel] = build_channel,
     max_messages: int | None = None,
     batch_size: int = 20,
@@ -177,13 +216,16 @@ def flush(
         budget: seconds to keep going, waiting for retries that come due within
             it; ``None`` sends what is due now, once each, and returns.
         backoff: the retry schedule; :class:`Backoff` defaults.
-        lease: how long a taken message stays reserved for this sender; longer
-            than any channel's worst send (timeout up to 120 s, with retries), so
-            that a slow send is never taken over and sent twice at once.
+        lease: how long a taken message stays reserved for this sender without
+            a renewal; a heartbeat renews it every third of it while a send lasts
+            (a channel's worst send may take minutes), so a slow send is never
+            taken over and sent twice at once, and a dead sender's message comes
+            due again after it.
         build: makes a channel from stored route settings (tests inject clients).
         max_messages: stop after this many attempts.
-        batch_size: messages taken (leased) at a time; unsent ones are given
-            back when the budget runs out.
+        batch_size: messages taken (leased) at a time; their lease is renewed
+            until each is sent, and unsent ones are given back when the budget
+            runs out.
 
     Returns:
         The figures of this flush; ``pending`` counts what still waits.
@@ -213,17 +255,19 @@ def flush(
                 time.sleep(wait)
                 continue
             taken_at = time.monotonic()
-            for i, row in enumerate(batch):
-                now = time.monotonic()
-                out_of_time = deadline is not None and now >= deadline
-                # Never send on a lease about to run out: another sender may
-                # take the message then. Give the rest back and take them anew.
-                stale = now - taken_at > lease.total_seconds() / 2
-                if out_of_time or stale or len(tried) == max_messages:
-                    store.release_outbox([r.id for r in batch[i:]])
-                    break
-                tried.add(row.id)
-                _deliver(row, store, channels, build, backoff, stats)
+            # the whole batch stays leased while it is sent, renewed as it goes
+            with _Heartbeat(store, [r.id for r in batch], lease):
+                for i, row in enumerate(batch):
+                    now = time.monotonic()
+                    out_of_time = deadline is not None and now >= deadline
+                    # give back what is left when time is up, or the batch has
+                    # taken long: the next claim takes the oldest due anew
+                    stale = now - taken_at > lease.total_seconds() / 2
+                    if out_of_time or stale or len(tried) == max_messages:
+                        store.release_outbox([r.id for r in batch[i:]])
+                        break
+                    tried.add(row.id)
+                    _deliver(row, store, channels, build, backoff, stats)
     finally:
         for channel in channels.values():
             channel.close()

@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from modelhealth import config
-from modelhealth.errors import DataError, UsageError
+from modelhealth.checks.base import CheckResult, Status, utcnow
+from modelhealth.errors import DataError, StorageError, UsageError
 from modelhealth.report import RunReport
-from modelhealth.rules.models import RuleSet
+from modelhealth.rules.models import RuleSet, Severity
 from modelhealth.run import runner
 from modelhealth.run.inputs import DataArg, load_frame
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from modelhealth.store import Store
 
-__all__ = ["RunRequest", "check", "check_ids", "run_time_of"]
+__all__ = ["RunRequest", "check", "check_ids", "record_failure", "run_time_of"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,12 @@ def run_time_of(frame: pd.DataFrame, column: str) -> datetime:
 
 
 def check(
-    request: RunRequest, *, store: Store, progress: runner.Progress | None = None
+    request: RunRequest,
+    *,
+    store: Store | None,
+    progress: runner.Progress | None = None,
+    spool: str | os.PathLike[str] | None = None,
+    unreachable: StorageError | None = None,
 ) -> RunReport:
     """Check one run: read its data, run every check, store it, send its alerts.
 
@@ -111,14 +117,17 @@ def check(
         request: the run.
         store: where the reference is read and the run is written.
         progress: called with a short line before each step.
+        spool: the spool folder for a run the store cannot take.
+        unreachable: why ``store`` is ``None`` (it could not be opened): the
+            run is checked without a reference and spooled.
 
     Returns:
-        The stored report (``run_pk`` set).
+        The stored report (``run_pk`` set; ``None`` when it was spooled).
 
     Raises:
         UsageError: an empty run id or control characters in an id.
         DataError: the data is missing or unreadable.
-        StorageError: the store is unreachable.
+        StorageError: the run could be neither stored nor spooled.
     """
     check_ids(request.run_id, request.model_version)
     rule_set = request.rule_set
@@ -149,4 +158,55 @@ def check(
             rule_set.model, request.run_id, base=request.report_base
         ),
         progress=progress or runner.quiet,
+        spool=None if spool is None else os.fspath(spool),
+        unreachable=unreachable,
+    )
+
+
+def record_failure(
+    request: RunRequest, error: Exception, *, store: Store | None
+) -> RunReport:
+    """Store that a run could not be checked, so its outcome outlives the caller.
+
+    A run the HTTP API accepted answers ``202`` before it is checked; if its data
+    then turns out unreadable, this keeps the failure visible in the store (and in
+    every later ``GET``, whichever process answers): a run holding one ``errored``
+    result (check id and kind ``run``) with the message, alerting like any other.
+    Spooled like any run when the store cannot take it.
+
+    Returns:
+        The stored (or spooled) report.
+    """
+    now = utcnow()
+    severities = [c.severity for c in request.rule_set.checks if c.enabled]
+    result = CheckResult(
+        check_id="run",
+        kind="run",
+        subject=None,
+        status=Status.ERRORED,
+        severity=max(severities, key=lambda s: s.rank, default=Severity.WARNING),
+        message=f"the run could not be checked: {error}",
+        started_at=now,
+        finished_at=now,
+    )
+    report = RunReport(
+        model=request.rule_set.model,
+        run_id=request.run_id,
+        results=(result,),
+        profile={},
+        row_count=0,
+        started_at=now,
+        finished_at=now,
+        model_version=request.model_version,
+        source=request.source,
+        details={**request.details, "verdict": "error", "error": str(error)},
+    )
+    return runner.publish(
+        report,
+        request.rule_set,
+        store=store,
+        report_url=config.report_link(
+            request.rule_set.model, request.run_id, base=request.report_base
+        ),
+        alert=request.alert,
     )

@@ -2,8 +2,12 @@
 
 The flow of DESIGN.md in one function, :func:`run`. It never raises because of bad
 data: a check that raises becomes an ``errored`` result (the traceback goes to the
-log), and the other checks still run and are stored. It raises only when nothing
-could be checked or stored (:class:`~modelhealth.errors.StorageError`).
+log), and the other checks still run and are stored. When the store cannot take
+the checked run (down, restarting, or the connection cut mid-write), the run goes
+to the local spool (:mod:`modelhealth.run.spool`) and the verdict stands; only a
+run that could neither be stored nor spooled raises
+(:class:`~modelhealth.errors.StorageError`). With no store at all (unreachable
+from the start) the checks run without a reference, and the run is spooled.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelhealth.checks import registry as check_registry
@@ -26,8 +31,10 @@ from modelhealth.checks.base import (
     utcnow,
 )
 from modelhealth.checks.profiling import profile_frame
+from modelhealth.errors import StorageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import CheckParams, RuleSet
+from modelhealth.run import spool as spooling
 from modelhealth.run.outbox import check_budget, flush
 from modelhealth.run.policy import alert_policy
 from modelhealth.run.predictions import predictions_to_keep
@@ -36,6 +43,7 @@ from modelhealth.run.reference import resolve_reference
 if TYPE_CHECKING:
     import pandas as pd
 
+    from modelhealth.alerts.incidents import AlertPolicy
     from modelhealth.store import Store
 
 __all__ = ["Progress", "publish", "quiet", "run", "run_checks"]
@@ -58,10 +66,14 @@ def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         return [check.result(status, message=message, started_at=started)]
 
     if cls.needs_reference and (ctx.reference is None or ctx.reference.profile is None):
-        missing = check.missing_reference(
-            f"no reference for model {ctx.rule_set.model!r} yet; register one with "
-            f"'modelhealth baseline' or let runs accumulate for a window reference"
+        why = (
+            f"the reference could not be read ({ctx.reference_error}); the run is "
+            "spooled and checked without it"
+            if ctx.reference_error
+            else f"no reference for model {ctx.rule_set.model!r} yet; register one "
+            "with 'modelhealth baseline' or let runs accumulate for a window reference"
         )
+        missing = check.missing_reference(why)
         return [_grade_missing(missing, params, ctx.rule_set)]
     try:
         from modelhealth.checks.segments import run_segmented
@@ -113,10 +125,12 @@ def publish(
     report: RunReport,
     rule_set: RuleSet,
     *,
-    store: Store,
+    store: Store | None,
     report_url: str | None = None,
     alert: bool = True,
     predictions: tuple[pd.DataFrame, str] | None = None,
+    spool: str | Path | None = None,
+    unreachable: StorageError | None = None,
 ) -> RunReport:
     """Store a checked run with its incidents and alerts, then deliver the alerts.
 
@@ -132,23 +146,63 @@ def publish(
         report_url: the link to the run's page, for the messages.
         alert: queue and send messages; ``False`` still tracks incidents.
         predictions: predictions and their key column to keep for late labels.
+        spool: the spool folder for a run the store cannot take
+            (:func:`modelhealth.run.spool.spool_dir` by default).
+        unreachable: why ``store`` is ``None`` (the store could not be opened).
 
     Returns:
-        The report, with ``run_pk`` set.
+        The report, with ``run_pk`` set; ``None`` when it was spooled.
 
     Raises:
-        StorageError: the run could not be saved.
+        StorageError: the run could be neither saved nor spooled.
     """
     policy = alert_policy(rule_set, report_url, alert=alert)
-    pk = store.save_run(report, alerts=policy, predictions=predictions)
-    latest = store.latest_run(report.model, without_prefix="freshness@")
-    newer = (
-        latest.run_id if latest is not None and latest.run_id != report.run_id else None
-    )
-    report = replace(report, run_pk=pk, newer_run=newer)
+    try:
+        if store is None:
+            raise unreachable or StorageError("the store", "not opened")
+        pk = store.save_run(report, alerts=policy, predictions=predictions)
+    except StorageError as exc:
+        _spool(report, policy, predictions, spool, exc)
+        return report
+    report = replace(report, run_pk=pk, newer_run=_newer_run(store, report))
     if alert:
         _flush(store)
     return report
+
+
+def _newer_run(store: Store, report: RunReport) -> str | None:
+    """The model's latest run when it is not this one (a backfill or re-check)."""
+    try:
+        latest = store.latest_run(report.model, without_prefix="freshness@")
+    except StorageError as exc:  # stored already; only the note is missing
+        log.warning("%s; could not tell whether a newer run exists", exc)
+        return None
+    if latest is None or latest.run_id == report.run_id:
+        return None
+    return latest.run_id
+
+
+def _spool(
+    report: RunReport,
+    policy: AlertPolicy,
+    predictions: tuple[pd.DataFrame, str] | None,
+    folder: str | Path | None,
+    error: StorageError,
+) -> Path:
+    where = spooling.spool_dir(folder)
+    try:
+        path = spooling.write(where, report, alerts=policy, predictions=predictions)
+    except OSError as exc:
+        log.error("could not spool run %r to %s: %s", report.run_id, where, exc)
+        raise error from exc
+    log.warning(
+        "%s; run %r of model %r spooled to %s (modelhealth spool replay stores it)",
+        error,
+        report.run_id,
+        report.model,
+        path,
+    )
+    return path
 
 
 def _flush(store: Store) -> None:
@@ -171,7 +225,7 @@ def run(
     *,
     run_id: str,
     frame: pd.DataFrame,
-    store: Store,
+    store: Store | None,
     model_version: str | None = None,
     source: str = "python",
     details: Mapping[str, Any] | None = None,
@@ -179,6 +233,8 @@ def run(
     alert: bool = True,
     report_url: str | None = None,
     progress: Progress = quiet,
+    spool: str | Path | None = None,
+    unreachable: StorageError | None = None,
 ) -> RunReport:
     """Check one run's data against the rules, store everything, send alerts.
 
@@ -196,33 +252,50 @@ def run(
         alert: send alerts through the rules' routes.
         report_url: base URL of the web report, for links in alerts.
         progress: called with a short line before each step.
+        spool: the spool folder, for a run the store cannot take.
+        unreachable: why ``store`` is ``None``: checks run without a reference
+            and the run is spooled.
 
     Returns:
-        The report, with ``run_pk`` set.
+        The report, with ``run_pk`` set (``None`` when spooled).
 
     Raises:
-        StorageError: the store could not be read or written.
+        StorageError: the run could be neither stored nor spooled.
     """
     # A run's time is its place in history: given, else the stored run's when it
     # is checked again (a re-check never makes an old run the latest), else now.
-    stored = store.run(rule_set.model, run_id)
+    stored = None
+    if store is not None:
+        try:
+            stored = store.run(rule_set.model, run_id)
+        except StorageError as exc:  # went down since it was opened
+            log.warning("%s; checking without the store's reference", exc)
+            store, unreachable = None, exc
     started = now or (stored.started_at if stored is not None else None) or utcnow()
     clock = time.monotonic()
     progress("reading the reference")
-    reference = resolve_reference(
-        store, rule_set, exclude_run_id=run_id, before=started
-    )
+    reference, recent = None, []
+    if store is not None:
+        try:
+            reference = resolve_reference(
+                store, rule_set, exclude_run_id=run_id, before=started
+            )
+            # runs the scheduler records itself (freshness, missing source) hold
+            # no data: they say nothing about a run's size or the last data run;
+            # and only runs before this one's time: a backfilled run is compared
+            # with the history it had, not with what came after it
+            recent = [
+                r
+                for r in store.runs(
+                    rule_set.model, limit=3 * RECENT_RUNS, until=started
+                )
+                if r.run_id != run_id and not r.details.get("verdict")
+            ]
+        except StorageError as exc:  # went down since it was opened
+            log.warning("%s; checking without the store's reference", exc)
+            store, unreachable = None, exc
     progress(f"profiling {len(frame):,} rows x {frame.shape[1]} columns")
     profile = profile_frame(frame, reference=reference.profile if reference else None)
-    # runs the scheduler records itself (freshness, missing source) hold no data:
-    # they say nothing about a run's expected size or the model's last data run
-    # ... and only runs before this one's time: a backfilled run is compared
-    # with the history it had, not with what came after it
-    recent = [
-        r
-        for r in store.runs(rule_set.model, limit=3 * RECENT_RUNS, until=started)
-        if r.run_id != run_id and not r.details.get("verdict")
-    ]
     ctx = CheckContext(
         rule_set=rule_set,
         run_id=run_id,
@@ -233,6 +306,7 @@ def run(
         now=started,
         recent_row_counts=tuple(r.row_count for r in recent)[:RECENT_RUNS],
         last_run_at=recent[0].finished_at if recent else None,
+        reference_error=str(unreachable) if unreachable is not None else None,
     )
     results = run_checks(ctx, progress)
     report = RunReport(
@@ -257,4 +331,6 @@ def run(
         report_url=report_url,
         alert=alert,
         predictions=predictions_to_keep(rule_set, frame),
+        spool=spool,
+        unreachable=unreachable,
     )

@@ -8,7 +8,9 @@ another process. The functions find the service's store and rules through the
 
 - :func:`run_rule`: reads the model's ``sources:`` (path templates or an SQL query)
   for this run and checks it with the same runner as the post-run hook. The run id
-  is the fire time in the schedule's timezone (``2026-03-01T06:00:00+01:00``). A
+  is the fire time in the schedule's timezone (``2026-03-01T06:00:00+01:00``), not
+  the time the job happens to run (:func:`modelhealth.service.scheduler.fired_at`):
+  a fire run again after a failover or a restart replaces the run it stored. A
   source that is missing or unreadable gives a stored run with one ``errored``
   result (check id ``sources``), which alerts like any other; the job returns
   normally so the scheduler keeps going.
@@ -35,8 +37,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -69,6 +72,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FRESHNESS_PREFIX = "freshness@"
+
+
 """Run ids of the freshness verdicts start with this."""
 
 LABEL_LOOKBACK = timedelta(days=14)
@@ -82,6 +87,8 @@ class JobContext:
     store: Store
     rules: RulesDir
     report_url: str | None = None
+    fire_time: Callable[[RuleSet, datetime], datetime | None] | None = None
+    """The fire time a scheduled run is for (the scheduler's triggers)."""
 
 
 _context: JobContext | None = None
@@ -141,6 +148,12 @@ def _verdict(
     )
 
 
+def _fired(rule_set: RuleSet, now: datetime) -> datetime:
+    """The fire time this run is for (its run id); ``now`` off the schedule."""
+    find = _ctx().fire_time
+    return (find(rule_set, now) if find is not None else None) or now
+
+
 def run_rule(model: str) -> RunReport | None:
     """A scheduled run of ``model``: read its sources and check them.
 
@@ -153,8 +166,9 @@ def run_rule(model: str) -> RunReport | None:
         return None
     now = utcnow()
     tz = rule_set.schedule.timezone if rule_set.schedule else "UTC"
-    run_id = now.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
-    values = fields(model, run_id, now, tz)
+    fired = _fired(rule_set, now)
+    run_id = fired.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
+    values = fields(model, run_id, fired, tz)
     by = f"{socket.gethostname()}:{os.getpid()}"
     try:
         frame = load_sources(rule_set, values)

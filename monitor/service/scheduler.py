@@ -16,7 +16,11 @@ any process can reload them:
 ``labels_every``
   seconds (only with ``label.delay`` and ``sources.labels``).
 
-Every trigger has an explicit timezone (``schedule.timezone``, UTC by default). Jobs
+Every trigger has an explicit timezone (``schedule.timezone``, UTC by default);
+interval triggers count from a fixed origin (:data:`ORIGIN`), so their fire times
+are the same in every process, and :func:`fired_at` tells a running job which fire
+it runs for: a scheduled run's id is its fire time, so a fire run again (after a
+failover or a restart) replaces the run it stored. Jobs
 coalesce missed runs into one, are dropped when more than ``misfire_grace`` seconds
 late, and never overlap themselves. :meth:`ServiceScheduler.sync` re-plans the jobs
 whenever the rules change (the job's name holds a fingerprint of its trigger, so an
@@ -34,6 +38,7 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -45,7 +50,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from modelhealth.rules.durations import parse_duration
-from modelhealth.rules.models import RuleSet
+from modelhealth.rules.models import RuleSet, Schedule
 from modelhealth.run.outbox import flush
 from modelhealth.service import jobs, leader
 from modelhealth.service.jobrefs import upgrade_job_refs
@@ -57,14 +62,24 @@ __all__ = [
     "JOB_TABLE",
     "SchedulerOptions",
     "ServiceScheduler",
+    "fire_time",
+    "fired_at",
     "plan",
     "run_scheduler",
+    "run_trigger",
 ]
 
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "scheduler_jobs"
 _DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+ORIGIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
+"""Where interval schedules count from, so their fire times agree in every process."""
+
+FIRE_LOOKBACK = timedelta(hours=1)
+"""How far back a running scheduled job looks for the fire it runs for: longer
+than the misfire grace, beyond which a late fire is skipped anyway."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +169,57 @@ def _cron(expr: str, tz: str) -> CronTrigger | OrTrigger:
     return trigger(day, dow)
 
 
+def run_trigger(schedule: Schedule) -> Any:
+    """The trigger of a model's scheduled runs (cron, else ``every``).
+
+    Raises:
+        ValueError: a cron APScheduler cannot express, or neither is set.
+    """
+    tz = schedule.timezone
+    if schedule.cron:
+        return _cron(schedule.cron, tz)
+    if schedule.every:
+        seconds = parse_duration(schedule.every).total_seconds()
+        return IntervalTrigger(seconds=seconds, timezone=tz, start_date=ORIGIN)
+    raise ValueError("the schedule has neither cron nor every")
+
+
+def fire_time(trigger: Any, now: datetime, lookback: timedelta) -> datetime | None:
+    """The latest time ``trigger`` fired at or before ``now``, within ``lookback``.
+
+    Returns:
+        That fire time, tz-aware in the trigger's timezone; ``None`` when it did
+        not fire in the window (a job started by hand, far from any fire).
+    """
+    if isinstance(trigger, IntervalTrigger):  # no need to walk: count intervals
+        step = trigger.interval
+        fired = trigger.start_date + ((now - trigger.start_date) // step) * step
+        return fired if now - fired <= lookback else None
+    latest: datetime | None = None
+    start = now - lookback
+    fire: datetime | None = trigger.get_next_fire_time(None, start)
+    while fire is not None and fire <= now:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return latest
+
+
+def fired_at(rule_set: RuleSet, now: datetime) -> datetime | None:
+    """The fire time a scheduled run of ``rule_set`` running at ``now`` is for.
+
+    The scheduler installs this in the jobs' context
+    (:attr:`modelhealth.service.jobs.JobContext.fire_time`): the run id is the
+    fire time, so a fire run again replaces the run it stored.
+    """
+    if rule_set.schedule is None:
+        return None
+    try:
+        trigger = run_trigger(rule_set.schedule)
+    except ValueError:
+        return None
+    return fire_time(trigger, now, FIRE_LOOKBACK)
+
+
 def _spec(kind: str, func: str, model: str, trigger: Any, text: str) -> JobSpec:
     digest = hashlib.sha1(f"{func}|{text}".encode()).hexdigest()[:12]
     return JobSpec(f"{kind}:{model}", func, trigger, model, digest)
@@ -191,12 +257,11 @@ def _model_jobs(model: str, rs: RuleSet, options: SchedulerOptions) -> list[JobS
     has_data = rs.sources is not None and bool(rs.sources.inputs or rs.sources.query)
     if schedule is not None and has_data and (schedule.cron or schedule.every):
         if schedule.cron:
-            trigger: Any = _cron(schedule.cron, tz)
             text = f"cron {schedule.cron} {tz}"
         else:
             seconds = parse_duration(schedule.every or "").total_seconds()
-            trigger = IntervalTrigger(seconds=seconds, timezone=tz)
             text = f"every {seconds} {tz}"
+        trigger = run_trigger(schedule)
         specs.append(
             _spec("run", "modelhealth.service.jobs:run_rule", model, trigger, text)
         )
@@ -249,7 +314,7 @@ class ServiceScheduler:
         self.rules = rules
         self.store = store
         self._db_url = db_url
-        jobs.configure(jobs.JobContext(store, rules, report_url))
+        jobs.configure(jobs.JobContext(store, rules, report_url, fired_at))
         self._scheduler = BackgroundScheduler(
             jobstores={
                 "default": SQLAlchemyJobStore(url=resolve(db_url), tablename=JOB_TABLE),

@@ -95,6 +95,7 @@ class OutboxRow(Base):
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(300))
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     response: Mapped[dict[str, Any]]

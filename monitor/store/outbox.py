@@ -3,13 +3,18 @@
 :class:`OutboxMixin` is a base of :class:`~modelhealth.store.alerting.AlertingMixin`.
 A sender takes due messages with :meth:`~OutboxMixin.claim_outbox` (a lease: a
 crashed sender's messages come due again when it runs out, and two senders never hold
-the same message), then records each outcome with :meth:`~OutboxMixin.mark_delivered`
-or :meth:`~OutboxMixin.mark_failed`. A reply waits until the message it replies to
+the same message), renews the lease while it sends (:meth:`~OutboxMixin.renew_outbox`),
+then records each outcome with :meth:`~OutboxMixin.mark_delivered` or
+:meth:`~OutboxMixin.mark_failed`. A lease names its holder (``host:pid``): a sender
+on the same host takes over a message whose holder process is gone at once, without
+waiting for the lease to run out. A reply waits until the message it replies to
 is delivered. The retry policy is the sender's (:mod:`modelhealth.run.outbox`).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Collection, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
@@ -21,11 +26,33 @@ from modelhealth.store.alerting_models import OutboxRow
 from modelhealth.store.models import ModelRow
 from modelhealth.store.records import OutboxRecord
 
-__all__ = ["OutboxMixin", "outbox_record"]
+__all__ = ["OutboxMixin", "holder", "outbox_record"]
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def holder() -> str:
+    """This process as a lease holder: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _dead_here(held: list[tuple[int, str | None]]) -> list[int]:
+    """The ids among ``held`` whose holder is a process of this host that is gone."""
+    host = socket.gethostname()
+    dead = []
+    for pk, by in held:
+        name, _, pid = (by or "").rpartition(":")
+        if name != host or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.append(pk)
+        except PermissionError:  # alive, someone else's
+            continue
+    return dead
 
 
 def outbox_record(row: OutboxRow, model: str) -> OutboxRecord:
@@ -104,8 +131,9 @@ class OutboxMixin:
 
         A message is due when it is pending, its ``next_attempt_at`` has come, no
         other sender holds it (or that sender's lease ran out), and the message it
-        replies to, if any, is delivered. Taking it reserves it for ``lease``; a
-        sender that dies holding it delays it by the lease, never loses it. Ids in
+        replies to, if any, is delivered. Taking it reserves it for ``lease`` in
+        this process's name; a sender that dies holding it delays it by the lease
+        at most (at once for a sender on the same host), never loses it. Ids in
         ``exclude`` are passed over.
 
         Returns:
@@ -116,7 +144,18 @@ class OutboxMixin:
         waiting = sa.exists().where(
             parent.id == OutboxRow.parent_id, parent.status == "pending"
         )
-        free = sa.or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)
+        free: sa.ColumnElement[bool] = sa.or_(
+            OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now
+        )
+        with self._session("could not read the alert outbox") as session:
+            held = session.execute(
+                sa.select(OutboxRow.id, OutboxRow.claimed_by).where(
+                    OutboxRow.status == "pending", OutboxRow.claimed_until >= now
+                )
+            ).all()
+        orphans = _dead_here([(pk, by) for pk, by in held])
+        if orphans:  # their sender died on this host: no need to wait out the lease
+            free = sa.or_(free, OutboxRow.id.in_(orphans))
         due = (
             sa.select(OutboxRow.id)
             .where(
@@ -136,7 +175,7 @@ class OutboxMixin:
             taken = session.scalars(
                 sa.update(OutboxRow)
                 .where(OutboxRow.id.in_(ids), OutboxRow.status == "pending", free)
-                .values(claimed_until=now + lease)
+                .values(claimed_until=now + lease, claimed_by=holder())
                 .returning(OutboxRow.id)
             ).all()  # fewer than ids when another sender was quicker
             rows = session.execute(
@@ -147,6 +186,21 @@ class OutboxMixin:
             )
             return [outbox_record(row, name) for row, name in rows]
 
+    def renew_outbox(self, ids: Collection[int], *, until: datetime) -> None:
+        """Extend this process's lease on messages it still holds to ``until``."""
+        if not ids:
+            return
+        with self._session("could not renew outbox leases") as session:
+            session.execute(
+                sa.update(OutboxRow)
+                .where(
+                    OutboxRow.id.in_(list(ids)),
+                    OutboxRow.status == "pending",
+                    OutboxRow.claimed_by == holder(),
+                )
+                .values(claimed_until=until)
+            )
+
     def release_outbox(self, ids: Collection[int]) -> None:
         """Give back taken messages unsent, due again at once."""
         if not ids:
@@ -155,7 +209,7 @@ class OutboxMixin:
             session.execute(
                 sa.update(OutboxRow)
                 .where(OutboxRow.id.in_(list(ids)))
-                .values(claimed_until=None)
+                .values(claimed_until=None, claimed_by=None)
             )
 
     def next_due(self) -> datetime | None:
@@ -192,6 +246,7 @@ class OutboxMixin:
                     delivered_at=at or _now(),
                     attempts=OutboxRow.attempts + 1,
                     claimed_until=None,
+                    claimed_by=None,
                     last_error=None,
                     response=dict(ref),
                 )
@@ -206,6 +261,7 @@ class OutboxMixin:
                 .values(
                     attempts=OutboxRow.attempts + 1,
                     claimed_until=None,
+                    claimed_by=None,
                     last_error=error[:2000],
                     next_attempt_at=next_attempt_at,
                 )

@@ -9,6 +9,13 @@ message says what was being done and why it failed, with the password masked.
 
 Only SQLite (the embedded default) and PostgreSQL (production) are supported: upserts
 use their shared ``INSERT ... ON CONFLICT`` dialect.
+
+Concurrent saves of one model never deadlock: :meth:`Store.save_run` takes the model
+row's lock before it writes anything else, so every writer of a model queues on the
+same row in the same order. A transaction PostgreSQL aborts anyway (a deadlock with
+another kind of writer, SQLSTATE 40P01; a serialization failure, 40001) or that
+SQLite finds locked is run again whole, with jittered backoff
+(:mod:`modelhealth.store.retry`).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from modelhealth.store.models import (
     RunRow,
 )
 from modelhealth.store.records import BaselineRecord
+from modelhealth.store.retry import retrying
 from modelhealth.store.urls import create_engine, mask, reason, resolve
 from modelhealth.store.webqueries import WebReads
 
@@ -168,6 +176,7 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, GatesMixin, WebReads):
         *,
         alerts: AlertPolicy | None = None,
         predictions: tuple[pd.DataFrame, str] | None = None,
+        only_newer: bool = False,
     ) -> int:
         """Save a checked run: the run, its results and its profile, in one transaction.
 
@@ -183,6 +192,9 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, GatesMixin, WebReads):
                 incidents and queues nothing.
             predictions: a frame of predictions and its key column, kept for
                 labels that arrive later (written in the same transaction).
+            only_newer: write nothing when the store holds this run id checked
+                at or after ``report.finished_at`` (replaying a spooled run: once,
+                and never over a newer check).
 
         Returns:
             The run's ``pk``.
@@ -191,50 +203,95 @@ class Store(queries.Reads, AlertingMixin, LabelsMixin, GatesMixin, WebReads):
             StorageError: the write failed; nothing of it was kept.
         """
         action = f"could not save run {report.run_id!r} of model {report.model!r}"
-        with self._session(action) as session:
-            model_id = self._model_id(session, report.model)
-            values = {
-                "model_id": model_id,
-                "run_key": report.run_id,
-                "model_version": report.model_version,
-                "status": report.status.value,
-                "row_count": int(report.row_count),
-                "started_at": report.started_at,
-                "finished_at": report.finished_at,
-                "source": report.source,
-                "reference": report.reference,
-                "counts": report.counts(),
-                "details": convert.json_safe(report.details),
-            }
-            pk = self._upsert(session, RunRow, ["model_id", "run_key"], values)
-            session.execute(
-                sa.delete(CheckResultRow).where(CheckResultRow.run_id == pk)
-            )
-            session.execute(
-                sa.delete(ColumnProfileRow).where(ColumnProfileRow.run_id == pk)
-            )
-            results = [
-                convert.result_values(r, run_id=pk, model_id=model_id)
-                for r in report.results
-            ]
-            if results:
-                session.execute(sa.insert(CheckResultRow), results)
-            profiles = convert.profile_rows(report.profile, run_id=pk)
-            if profiles:
-                session.execute(sa.insert(ColumnProfileRow), profiles)
-            if predictions is not None:
-                self.write_predictions(session, pk, predictions[0], key=predictions[1])
-            if alerts is not None:
-                self.queue_run_alerts(
-                    session,
-                    model_id,
-                    model=report.model,
-                    run_id=report.run_id,
-                    results=report.results,
-                    finished_at=report.finished_at,
-                    model_version=report.model_version,
-                    policy=alerts,
+        return self._transaction(
+            action,
+            lambda session: self._write_run(
+                session, report, alerts, predictions, only_newer=only_newer
+            ),
+        )
+
+    def _transaction(self, action: str, work: Callable[[Session], _T]) -> _T:
+        """``work`` in one transaction, run again whole if the database aborts it
+        for a deadlock, a serialization failure or a lock wait."""
+
+        def once() -> _T:
+            with self._sessions.begin() as session:
+                return work(session)
+
+        try:
+            return retrying(once)
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                self._url, f"{action}: {reason(exc, self._raw_url)}"
+            ) from exc
+
+    def _lock_model(self, session: Session, name: str) -> int:
+        """The model's id, its row locked for this transaction (PostgreSQL)."""
+        model_id = self._model_id(session, name)
+        session.execute(
+            sa.select(ModelRow.id).where(ModelRow.id == model_id).with_for_update()
+        )
+        return model_id
+
+    def _write_run(
+        self,
+        session: Session,
+        report: RunReport,
+        alerts: AlertPolicy | None,
+        predictions: tuple[pd.DataFrame, str] | None,
+        *,
+        only_newer: bool,
+    ) -> int:
+        # the model row first: every writer of this model waits here, in one order
+        model_id = self._lock_model(session, report.model)
+        if only_newer:
+            stored = session.execute(
+                sa.select(RunRow.id, RunRow.finished_at).where(
+                    RunRow.model_id == model_id, RunRow.run_key == report.run_id
                 )
+            ).first()
+            if stored is not None and stored[1] >= report.finished_at:
+                return int(stored[0])
+        values = {
+            "model_id": model_id,
+            "run_key": report.run_id,
+            "model_version": report.model_version,
+            "status": report.status.value,
+            "row_count": int(report.row_count),
+            "started_at": report.started_at,
+            "finished_at": report.finished_at,
+            "source": report.source,
+            "reference": report.reference,
+            "counts": report.counts(),
+            "details": convert.json_safe(report.details),
+        }
+        pk = self._upsert(session, RunRow, ["model_id", "run_key"], values)
+        session.execute(sa.delete(CheckResultRow).where(CheckResultRow.run_id == pk))
+        session.execute(
+            sa.delete(ColumnProfileRow).where(ColumnProfileRow.run_id == pk)
+        )
+        results = [
+            convert.result_values(r, run_id=pk, model_id=model_id)
+            for r in report.results
+        ]
+        if results:
+            session.execute(sa.insert(CheckResultRow), results)
+        profiles = convert.profile_rows(report.profile, run_id=pk)
+        if profiles:
+            session.execute(sa.insert(ColumnProfileRow), profiles)
+        if predictions is not None:
+            self.write_predictions(session, pk, predictions[0], key=predictions[1])
+        if alerts is not None:
+            self.queue_run_alerts(
+                session,
+                model_id,
+                model=report.model,
+                run_id=report.run_id,
+                results=report.results,
+                finished_at=report.finished_at,
+                model_version=report.model_version,
+                policy=alerts,
+            )
         return pk
 
     def save_baseline(

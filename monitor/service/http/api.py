@@ -22,8 +22,9 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from modelhealth.config import ServiceSettings
+from modelhealth.errors import MonitorError
 from modelhealth.rules.models import RuleSet
-from modelhealth.run.request import RunRequest, check
+from modelhealth.run.request import RunRequest, check, record_failure
 from modelhealth.service.http.errors import ApiError, ErrorBody
 from modelhealth.service.http.submit import RunPool, safe_path
 from modelhealth.service.rulesdir import RulesDir
@@ -190,6 +191,15 @@ def get_run(request: Request, model: str, run_id: str) -> dict[str, Any]:
             "model": model,
             "run_id": run_id,
         }
+    if pending is not None and pending.state == "error":  # its failure is stored
+        return {
+            "ok": False,
+            "state": "error",
+            "error": pending.error,
+            "model": model,
+            "run_id": run_id,
+            "run": _plain(found),
+        }
     state = pending.state if pending and pending.state != "done" else "done"
     return {"ok": True, "state": state, "run": _plain(found)}
 
@@ -277,7 +287,11 @@ def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, A
     )
 
     def work() -> None:
-        check(run, store=store)
+        try:
+            check(run, store=store)
+        except MonitorError as exc:  # unreadable data: the failure is kept too
+            record_failure(run, exc, store=store)
+            raise
 
     pool: RunPool = request.app.state.runs
     pool.submit(body.model, body.run_id, work)

@@ -11,22 +11,30 @@ runs.
 
 The web report installs its pages through :func:`modelhealth.web.install`; the API lives
 under ``/api/v1``, Prometheus text at ``/metrics``, the OpenAPI spec at
-``/openapi.json``. A pure-ASGI guard refuses bodies larger than ``max_body`` with 413
-before they are read, and every error has one JSON shape
+``/openapi.json`` and its browsable form at ``/docs`` (both behind the read token
+when one is set). A pure-ASGI guard refuses bodies larger than ``max_body`` with 413
+before they are read, and a body that trickles in slower than :data:`BODY_TIMEOUT`
+allows with 408; another adds the security headers (:data:`SECURITY_HEADERS`) to
+every response. Every error has one JSON shape
 (:mod:`modelhealth.service.http.errors`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import modelhealth.web
 from modelhealth.config import ServiceSettings
+from modelhealth.run.spool import Replayer, spool_dir
 from modelhealth.service.http import (
     api,
     errors,
@@ -38,16 +46,68 @@ from modelhealth.service.http import (
 from modelhealth.service.http.submit import RunPool
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store
+from modelhealth.web.auth import require_read
 
-__all__ = ["create_app"]
+__all__ = ["BODY_TIMEOUT", "SECURITY_HEADERS", "create_app"]
+
+BODY_TIMEOUT = 30.0
+"""Seconds the service waits for the next piece of a request body before it
+answers 408 and lets the connection go (a slow or stalled client)."""
+
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+"""Sent with every response, pages, API and errors alike."""
+
+# /docs loads Swagger UI from its CDN, so its page alone may load from there
+_DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class _SecurityHeaders:
+    """Add :data:`SECURITY_HEADERS` to every HTTP response (unless a route set its
+    own ``Content-Security-Policy``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._headers = [
+            (k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                given = list(message.get("headers") or [])
+                names = {k.lower() for k, _ in given}
+                given.extend(h for h in self._headers if h[0] not in names)
+                message = {**message, "headers": given}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class _BodyLimit:
     """Refuse a request body over ``limit`` bytes with 413, without reading on."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,7 +120,15 @@ class _BodyLimit:
         chunks: list[Message] = []
         size = 0
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except asyncio.TimeoutError:
+                response = errors.error_response(
+                    408,
+                    f"the request body did not arrive within {self.timeout:g} s",
+                )
+                await response(scope, receive, send)
+                return
             chunks.append(message)
             size += len(message.get("body", b""))
             if size > self.limit:
@@ -86,6 +154,7 @@ def create_app(
     *,
     store: Store | None = None,
     rules: RulesDir | None = None,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> FastAPI:
     """Build the service app.
 
@@ -94,6 +163,7 @@ def create_app(
         store: an open store; by default one is opened at ``settings.db_url`` and
             closed when the app shuts down.
         rules: the rules in force; by default loaded from ``settings.rules_dirs``.
+        body_timeout: seconds to wait for each piece of a request body.
 
     Returns:
         The FastAPI application, ready for uvicorn.
@@ -104,11 +174,14 @@ def create_app(
     own_store = store is None
     the_store = Store(settings.db_url) if store is None else store
     pool = RunPool(settings.workers)
+    replayer = Replayer(the_store, spool_dir())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        replayer.start()
         yield
         pool.shutdown(wait=True)
+        replayer.stop()
         if own_store:
             the_store.close()
 
@@ -118,6 +191,9 @@ def create_app(
         description="Model health monitoring: submit runs, read models, runs, "
         "results, incidents and baselines. Errors share one JSON shape.",
         lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = the_store
@@ -130,5 +206,25 @@ def create_app(
     app.include_router(slack_actions.router)
     app.include_router(metrics.router)
     modelhealth.web.install(app)
-    app.add_middleware(_BodyLimit, limit=settings.max_body)
+    _install_docs(app)
+    app.add_middleware(_BodyLimit, limit=settings.max_body, timeout=body_timeout)
+    app.add_middleware(_SecurityHeaders)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """``/openapi.json`` and ``/docs``, behind the read token when one is set."""
+
+    @app.get(
+        "/openapi.json", include_in_schema=False, dependencies=[Depends(require_read)]
+    )
+    def openapi_spec() -> dict[str, Any]:
+        return app.openapi()
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require_read)])
+    def docs(request: Request) -> HTMLResponse:
+        token = request.query_params.get("token")
+        spec = "/openapi.json" + (f"?token={token}" if token else "")
+        page = get_swagger_ui_html(openapi_url=spec, title="modelhealth API")
+        page.headers["Content-Security-Policy"] = _DOCS_CSP
+        return page

@@ -28,6 +28,9 @@ __all__ = ["RunPool", "RunState", "safe_path"]
 
 log = logging.getLogger(__name__)
 
+MAX_PATH = 1024
+"""The longest data path a request may name (longer ones are refused with 400)."""
+
 _BACKLOG_PER_WORKER = 50
 _KEEP_FINISHED = 1000
 
@@ -47,7 +50,7 @@ def safe_path(raw: str, roots: Sequence[Path], *, what: str) -> Path:
 
     Raises:
         ApiError: 403 outside every root (or no roots configured), 400 when the
-            file does not exist.
+            file does not exist or the path is over :data:`MAX_PATH` characters.
     """
     if not roots:
         raise ApiError(
@@ -57,6 +60,10 @@ def safe_path(raw: str, roots: Sequence[Path], *, what: str) -> Path:
         )
     if "\x00" in raw or not raw.strip():
         raise ApiError(400, f"the {what} path {raw!r} is not a valid path")
+    if len(raw) > MAX_PATH:
+        raise ApiError(
+            400, f"the {what} path is {len(raw)} characters long; at most {MAX_PATH}"
+        )
     resolved_roots = [r.resolve() for r in roots]
     given = Path(raw)
     candidate = given if given.is_absolute() else resolved_roots[0] / given
@@ -74,7 +81,11 @@ def safe_path(raw: str, roots: Sequence[Path], *, what: str) -> Path:
             f"the {what} path {raw!r} is outside the configured data roots; "
             f"the API reads only under: {', '.join(map(str, resolved_roots))}",
         )
-    if not resolved.exists():
+    try:
+        found = resolved.exists()
+    except OSError as exc:  # a component too long for the file system, ...
+        raise ApiError(400, f"the {what} path {raw!r} is not usable: {exc}") from exc
+    if not found:
         raise ApiError(400, f"the {what} file {raw!r} does not exist")
     return resolved
 

@@ -221,7 +221,12 @@ def test_unknown_file_type_exit_3(project, capsys):
     assert "unknown file type" in capsys.readouterr().err
 
 
-def test_unreachable_database_exit_3(project, capsys):
+def test_unreachable_database_spools_the_run_and_exits_by_its_verdict(
+    project, capsys, caplog
+):
+    """Issue 13: the run is kept in the spool, and the pipeline is gated as usual."""
+    from modelhealth.run import spool as spooling
+
     code = main(
         [
             "check",
@@ -233,13 +238,34 @@ def test_unreachable_database_exit_3(project, capsys):
             str(project / "day1.parquet"),
             "--db",
             "postgresql+psycopg://nobody:secret@127.0.0.1:1/x",
+            "--spool",
+            str(project / "spool"),
         ]
     )
-    assert code == ExitCode.NOT_CHECKED
-    err = capsys.readouterr().err
+    assert code in (ExitCode.OK, ExitCode.CHECKS_FAILED)
+    err = capsys.readouterr().err + caplog.text  # the one line is a log warning
     assert "127.0.0.1:1" in err
+    assert "spooled to" in err
     assert "secret" not in err
     assert "Traceback" not in err
+    [spooled] = spooling.pending(project / "spool")
+    assert spooling.read(spooled).report.run_id == "r"
+
+
+def test_nowhere_to_store_or_spool_exits_3(project, capsys, caplog):
+    (project / "spool").write_text("a file where the spool folder should be")
+    code = main(
+        [
+            "check", "--rules", str(project / "rules.yaml"), "--run-id", "r",
+            "--inputs", str(project / "day1.parquet"),
+            "--db", "postgresql+psycopg://nobody:secret@127.0.0.1:1/x",
+            "--spool", str(project / "spool"),
+        ]
+    )  # fmt: skip
+    assert code == ExitCode.NOT_CHECKED
+    err = capsys.readouterr().err + caplog.text
+    assert "could not spool run 'r'" in err
+    assert "secret" not in err
 
 
 def test_empty_frame_is_checked_not_crashed(project, frame, capsys):

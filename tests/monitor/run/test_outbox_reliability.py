@@ -214,3 +214,41 @@ def test_backoff_grows_is_capped_and_honours_retry_after(attempts):
     raw = min(60, 2 * 2 ** (attempts - 1))
     assert raw / 2 <= delay <= raw
     assert backoff.delay(attempts, retry_after=120) == 120
+
+
+def test_senders_killed_again_and_again_strand_nothing_for_the_next_flush(tmp_path):
+    """Issue 13: a killed ``alerts flush`` held only the message it was sending, in
+    its own name; the next flush on this host takes that one over at once instead
+    of waiting out a lease, so a flush that sends only what is due now delivers
+    every message, each at least once and exactly once after the key dedupe."""
+    app = Receiver(secret=None)
+    server = Loopback(app.respond, script=lambda n: "stall" if n % 6 == 5 else "ok")
+    server.stall = 1.0
+    url = f"sqlite:///{tmp_path / 'kills.db'}"
+    with running(server), Store(url) as store:
+        keys = _queue(store, WebhookParams(url=server.url, timeout=30), 30)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        for kill in range(1, 4):
+            sender = subprocess.Popen(
+                [sys.executable, "-m", "modelhealth", "alerts", "flush",
+                 "--db", url, "--budget", "60"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            deadline = time.monotonic() + 60
+            while server.counts.get("stall", 0) < kill:  # mid-send of a message
+                assert time.monotonic() < deadline, "the sender never got going"
+                assert sender.poll() is None
+                time.sleep(0.01)
+            sender.send_signal(signal.SIGKILL)
+            sender.wait()
+        time.sleep(1.2)  # the receiver finishes the last stalled request
+        left = len(store.outbox_pending())
+        assert left > 0
+        held = [r for r in store.outbox_pending() if r.status == "pending"]
+        assert len(held) == left
+        stats = flush(store, budget=None)  # what is due now, once each: no waiting
+        print(f"\nkilled senders 3 times; {left} pending, {stats}")
+        assert stats.delivered == left
+        assert store.outbox_pending() == []
+    assert set(app.delivered) == keys
+    assert app.duplicates <= 3  # only the messages whose answers died with a sender

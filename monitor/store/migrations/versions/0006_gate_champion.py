@@ -5,8 +5,8 @@ Each verdict keeps which champion it was compared with and that champion's metri
 ``inconclusive``), the fingerprint of the holdout data, and the holdout's profile
 (so that ``modelhealth baseline --from-gate`` can promote the candidate).
 
-Revision ID: 0007
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0004"
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
