@@ -178,10 +178,12 @@ def scheduler(
     """Run the scheduler alone: scheduled runs, freshness, delayed labels.
 
     With PostgreSQL, extra processes stand by and take over when the leader dies;
-    with SQLite, a second scheduler refuses to start.
+    with SQLite, a second scheduler refuses to start. Runs spooled while the store
+    was down are stored when it is back, as under serve.
     """
     import threading
 
+    from modelhealth.run.spool import Replayer, spool_dir
     from modelhealth.service.scheduler import SchedulerOptions, run_scheduler
     from modelhealth.store import Store
 
@@ -193,14 +195,19 @@ def scheduler(
     if reload_every > 0:  # here, not in the scheduler: a standby reloads too
         rule_dir.watch(reload_every)
     with Store(settings.db_url) as store:
-        run_scheduler(
-            store,
-            rule_dir,
-            settings.db_url,
-            stop,
-            options=SchedulerOptions(reload_every=0),
-            report_url=settings.report_url,
-        )
+        replayer = Replayer(store, spool_dir())
+        replayer.start()
+        try:
+            run_scheduler(
+                store,
+                rule_dir,
+                settings.db_url,
+                stop,
+                options=SchedulerOptions(reload_every=0),
+                report_url=settings.report_url,
+            )
+        finally:
+            replayer.stop()
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,8 @@ itself.
 from __future__ import annotations
 
 import dataclasses
+import logging
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -26,13 +28,16 @@ from modelhealth.errors import MonitorError
 from modelhealth.rules.models import RuleSet
 from modelhealth.run.request import RunRequest, check, record_failure
 from modelhealth.service.http.errors import ApiError, ErrorBody
+from modelhealth.service.http.journal import Journal
 from modelhealth.service.http.submit import RunPool, safe_path
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store
 from modelhealth.store.urls import mask
 from modelhealth.web.auth import require_read, require_write
 
-__all__ = ["DataIn", "RunIn", "data_source", "router"]
+__all__ = ["DataIn", "RunIn", "accept", "data_source", "replay_journal", "router"]
+
+log = logging.getLogger(__name__)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
@@ -250,11 +255,37 @@ def list_incidents(
     },
 )
 def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, Any]:
-    """Queue a run to be checked against its model's rules; answers 202 at once."""
-    rule_set = _rules(request).get(body.model)
+    """Queue a run to be checked against its model's rules; answers 202 once the
+    submission is on disk (the journal), so a service that dies does not lose it."""
+    accept(request.app, body)
+    url = _run_url(request, body.model, body.run_id)
+    response.headers["Location"] = url
+    return {
+        "ok": True,
+        "state": "queued",
+        "model": body.model,
+        "run_id": body.run_id,
+        "url": url,
+    }
+
+
+def accept(app: Any, body: RunIn, *, entry: Path | None = None) -> None:
+    """Journal a submission (unless it is ``entry``, replayed) and queue its check.
+
+    A replayed entry is queued whatever the backlog: it was accepted already.
+
+    The journal entry is removed once the run, or its failure, is stored.
+
+    Raises:
+        ApiError: 404 no rules for the model; 400/403 a path refused; 409 the run
+            is already being checked; 429 the backlog is full; 503 the journal
+            cannot be written.
+    """
+    rules: RulesDir = app.state.rules
+    rule_set = rules.get(body.model)
     if rule_set is None:
-        known = ", ".join(_rules(request).models()) or "none"
-        refused = _rules(request).errors
+        known = ", ".join(rules.models()) or "none"
+        refused = rules.errors
         note = (
             f" ({len(refused)} rules file(s) refused: see the log)" if refused else ""
         )
@@ -263,7 +294,7 @@ def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, A
             f"no rules for model {body.model!r}; known: {known}{note}",
             [{"file": path, "msg": error} for path, error in refused.items()],
         )
-    settings: ServiceSettings = request.app.state.settings
+    settings: ServiceSettings = app.state.settings
     data = {
         what: data_source(part, settings, what)
         for what, part in (
@@ -273,8 +304,7 @@ def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, A
         )
         if part is not None
     }
-    store = _store(request)
-
+    store: Store = app.state.store
     run = RunRequest(
         rule_set=rule_set,
         run_id=body.run_id,
@@ -285,6 +315,16 @@ def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, A
         source="api",
         report_base=settings.report_url,
     )
+    journal: Journal = app.state.journal
+    replayed = entry is not None
+    if entry is None:
+        try:
+            entry = journal.add(body.model_dump(mode="json"))
+        except (OSError, ValueError) as exc:
+            raise ApiError(
+                503, f"the submission could not be written to {journal.folder}: {exc}"
+            ) from exc
+    written = entry
 
     def work() -> None:
         try:
@@ -292,18 +332,32 @@ def submit_run(request: Request, response: Response, body: RunIn) -> dict[str, A
         except MonitorError as exc:  # unreadable data: the failure is kept too
             record_failure(run, exc, store=store)
             raise
+        finally:
+            journal.done(written)
 
-    pool: RunPool = request.app.state.runs
-    pool.submit(body.model, body.run_id, work)
-    url = _run_url(request, body.model, body.run_id)
-    response.headers["Location"] = url
-    return {
-        "ok": True,
-        "state": "queued",
-        "model": body.model,
-        "run_id": body.run_id,
-        "url": url,
-    }
+    pool: RunPool = app.state.runs
+    try:
+        pool.submit(body.model, body.run_id, work, bounded=not replayed)
+    except ApiError:
+        journal.done(written)
+        raise
+
+
+def replay_journal(app: Any) -> int:
+    """Queue the submissions a previous process accepted and did not finish."""
+    journal: Journal = app.state.journal
+    queued = 0
+    for entry, body in journal.pending():
+        try:
+            accept(app, RunIn.model_validate(body), entry=entry)
+        except (ApiError, ValueError) as exc:
+            log.warning("a journalled submission was dropped: %s", exc)
+            journal.done(entry)
+            continue
+        queued += 1
+    if queued:
+        log.warning("queued %d submission(s) accepted before a restart", queued)
+    return queued
 
 
 def data_source(part: DataIn, settings: ServiceSettings, what: str) -> Any:

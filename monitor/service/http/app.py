@@ -43,6 +43,7 @@ from modelhealth.service.http import (
     oncall,
     slack_actions,
 )
+from modelhealth.service.http.journal import Journal
 from modelhealth.service.http.submit import RunPool
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store
@@ -177,8 +178,9 @@ def create_app(
     replayer = Replayer(the_store, spool_dir())
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
         replayer.start()
+        api.replay_journal(started)
         yield
         pool.shutdown(wait=True)
         replayer.stop()
@@ -199,6 +201,7 @@ def create_app(
     app.state.store = the_store
     app.state.rules = rules if rules is not None else RulesDir(settings.rules_dirs)
     app.state.runs = pool
+    app.state.journal = Journal(spool_dir() / "submitted")
     errors.install(app)
     app.include_router(api.router)
     app.include_router(gates.router)

@@ -121,8 +121,18 @@ class RunPool:
         with self._lock:
             return self._states.get((model, run_id))
 
-    def submit(self, model: str, run_id: str, work: Callable[[], object]) -> None:
+    def submit(
+        self,
+        model: str,
+        run_id: str,
+        work: Callable[[], object],
+        *,
+        bounded: bool = True,
+    ) -> None:
         """Queue ``work`` (which checks and stores the run).
+
+        Args:
+            bounded: refuse when the backlog is full (not for replayed runs).
 
         Raises:
             ApiError: 409 the same run is already queued or running; 429 the
@@ -136,7 +146,7 @@ class RunPool:
                     409, f"run {run_id!r} of model {model!r} is already being checked"
                 )
             busy = sum(s.state in ("queued", "running") for s in self._states.values())
-            if busy >= self._limit:
+            if bounded and busy >= self._limit:
                 raise ApiError(
                     429, f"{busy} runs are waiting to be checked; try again later"
                 )
