@@ -25,7 +25,6 @@ from modelhealth.cli.helptext import FullHelpGroup, click_module
 from modelhealth.cli.options import (
     DbOpt,
     FailOnOpt,
-    JsonOpt,
     JunitOpt,
     RulesOpt,
     RunTimeOpt,
@@ -49,20 +48,6 @@ app = typer.Typer(
     # plain help: rich's help formatter costs ~0.2 s of start-up on every call
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(
-    help="Work with rules files.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    cls=FullHelpGroup,
-)
-db_app = typer.Typer(
-    help="Manage the store.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    cls=FullHelpGroup,
-)
-app.add_typer(rules_app, name="rules")
-app.add_typer(db_app, name="db")
 
 _state = {"debug": False, "json": False}
 
@@ -292,94 +277,6 @@ def baseline(
     )
 
 
-@rules_app.command("validate")
-def rules_validate(
-    files: Annotated[list[Path], typer.Argument(help="Rules files to validate.")],
-    strict: StrictOpt = False,
-) -> None:
-    """Validate rules files; print every problem with file:line:column.
-
-    Warnings (an unset secret variable, a column the schema does not declare) are
-    printed and do not fail the file, unless --strict.
-    """
-    from modelhealth.rules.errors import RulesError
-
-    bad = 0
-    for path in files:
-        try:
-            rule_set = load_rules_warning(path, strict=strict)
-        except RulesError as exc:
-            bad += 1
-            typer.echo(str(exc), err=True)
-            continue
-        enabled = sum(c.enabled for c in rule_set.checks)
-        typer.echo(f"{path}: ok (model {rule_set.model!r}, {enabled} checks)")
-    raise typer.Exit(ExitCode.USAGE if bad else ExitCode.OK)
-
-
-@rules_app.command("show")
-def rules_show(
-    file: Annotated[Path, typer.Argument(help="The rules file to show.")],
-) -> None:
-    """Print a rules file as it applies: its extends merged, ${VAR}s filled.
-
-    Keys left at their defaults are not printed; docs/rules.md gives them.
-    """
-    import yaml
-
-    rule_set = load_rules_warning(file)
-    data = rule_set.model_dump(mode="json", exclude_unset=True)
-    typer.echo(f"# {file}, with extends merged")
-    typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
-
-
-@db_app.command("upgrade")
-def db_upgrade(db: DbOpt = None) -> None:
-    """Apply the store's migrations (done automatically on first use too)."""
-    from modelhealth.api import open_store
-
-    store = open_store(db)
-    try:
-        revision = store.upgrade()
-        typer.echo(f"{store.url}: at revision {revision}")
-    finally:
-        store.close()
-
-
-@app.command()
-def status(
-    model: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--model", "-m", help="Show this model's recent runs."),
-    ] = None,
-    limit: Annotated[int, typer.Option(help="How many runs to show.", min=1)] = 30,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Show the models' health, or one model's recent runs."""
-    from modelhealth.api import open_store
-    from modelhealth.cli.history import (
-        history_json,
-        models_json,
-        print_history,
-        print_models,
-    )
-
-    store = open_store(db, existing=True)
-    try:
-        if as_json:
-            data: object = (
-                history_json(store, model, limit=limit) if model else models_json(store)
-            )
-            typer.echo(json.dumps(data, indent=2))
-        elif model:
-            print_history(new_console(), store, model, limit=limit)
-        else:
-            print_models(new_console(), store)
-    finally:
-        store.close()
-
-
 @app.command()
 def demo(
     directory: Annotated[
@@ -479,6 +376,9 @@ def _register_command_modules() -> None:
     import importlib
 
     for name in (
+        "rules",
+        "db",
+        "status",
         "init",
         "alerts",
         "labels",
