@@ -33,6 +33,7 @@ from modelhealth.rules.models import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from modelhealth.checks.passes import RowPass
     from modelhealth.checks.profile import Profile
 
 __all__ = [
@@ -216,6 +217,12 @@ class CheckContext:
         champion: the frame's column of the current model's predictions on the same
             rows, when the gate compares a candidate with it (``metric`` checks
             then grade the paired difference).
+        passes: each check's finished :class:`~modelhealth.checks.passes.RowPass`
+            over every row of the run, by check id (see :meth:`Check.row_pass`);
+            empty when the context was built around a frame (a segment, a test).
+        row_count: the run's rows; ``None`` means ``len(frame)``.
+        sampled: ``frame`` is a uniform sample of the run, not all of it (the
+            run had more rows than the engine's ``sample_rows``).
     """
 
     rule_set: RuleSet
@@ -231,6 +238,19 @@ class CheckContext:
     segment: Mapping[str, Any] | None = None
     champion: str | None = None
     reference_error: str | None = None
+    passes: Mapping[str, Any] = field(default_factory=dict)
+    row_count: int | None = None
+    sampled: bool = False
+
+    @property
+    def rows(self) -> int:
+        """The run's row count (all of it, even when ``frame`` is a sample)."""
+        return len(self.frame) if self.row_count is None else self.row_count
+
+    def row_pass(self, check_id: str) -> Any:
+        """The finished row pass of ``check_id``, or ``None`` (compute from
+        ``frame``)."""
+        return self.passes.get(check_id)
 
 
 RECENT_RUNS = 7
@@ -255,6 +275,20 @@ class Check(Generic[P]):
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
         raise NotImplementedError
+
+    @classmethod
+    def row_pass(
+        cls, params: CheckParams, rule_set: RuleSet, reference: Reference | None
+    ) -> RowPass | None:
+        """A fresh :class:`~modelhealth.checks.passes.RowPass` that the engine feeds
+        every row of the run, or ``None`` when the kind reads only the profile
+        (and ``ctx.frame``).
+
+        The runner hands it back, finished, as ``ctx.row_pass(params.id)``; a
+        check must still work from ``ctx.frame`` when that is ``None`` (a segment
+        of a run, or a context built in a test).
+        """
+        return None
 
     @classmethod
     def fit_reference(
