@@ -95,8 +95,8 @@ def phase_ours(folder: Path) -> dict[str, object]:
     from modelhealth.checks.drift import DriftCheck, DriftParams
     from modelhealth.checks.profile import Profile
     from modelhealth.checks.profiling import profile_batches
+    from modelhealth.engine.inputs import iter_batches
     from modelhealth.rules.models import RuleSet
-    from modelhealth.run.inputs import iter_batches
 
     t1 = time.perf_counter()
     base_mb = _rss_mb("VmRSS:")
@@ -131,7 +131,7 @@ def phase_reference(folder: Path) -> dict[str, object]:
 
     import modelhealth.checks._summarize  # noqa: F401 - imported lazily by profile_frame
     from modelhealth.checks.profiling import profile_batches
-    from modelhealth.run.inputs import iter_batches
+    from modelhealth.engine.inputs import iter_batches
 
     t1 = time.perf_counter()
     profile = profile_batches(iter_batches(folder / "reference.parquet"))

@@ -35,9 +35,18 @@ def frame_to_arrow(frame: pd.DataFrame) -> pa.RecordBatch:
         return pa.RecordBatch.from_pandas(frame, preserve_index=False)
     except (pa.ArrowException, TypeError, ValueError) as exc:
         for name in frame.columns:
-            try:
-                pa.array(frame[name], from_pandas=True)
-            except (pa.ArrowException, TypeError, ValueError) as col_exc:
-                reason = str(col_exc).splitlines()[0] if str(col_exc) else ""
+            reason = _column_problem(frame[name])
+            if reason is not None:
                 raise ArrowConversionError(str(name), reason) from None
         raise ArrowConversionError("?", str(exc).splitlines()[0]) from None
+
+
+def _column_problem(series: pd.Series) -> str | None:
+    """Why Arrow cannot type this column, or ``None`` when it can."""
+    import pyarrow as pa
+
+    try:
+        pa.array(series, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["Batch", "RowPass", "SamplePass"]
+__all__ = ["Batch", "ColumnsPass", "RowPass", "SamplePass"]
 
 
 class Batch:
@@ -174,6 +174,39 @@ class SamplePass(RowPass):
 
         if not self._parts:
             return pd.DataFrame()
+        if len(self._parts) > 1:
+            self._parts = [pd.concat(self._parts, ignore_index=True)]
+        return self._parts[0].reset_index(drop=True)
+
+
+class ColumnsPass(RowPass):
+    """Some columns of every row, kept whole (those of them the run has).
+
+    For what must outlive the run row by row, such as the key and prediction
+    columns kept for labels that arrive later: memory grows with the run, by
+    these columns only.
+    """
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = list(columns)
+        self._parts: list[pd.DataFrame] = []
+
+    def update(self, batch: Batch) -> None:
+        frame = batch.frame
+        present = [c for c in self.columns if c in frame.columns]
+        if present:
+            self._parts.append(frame[present].copy())
+
+    def merge(self, other: Any) -> None:
+        assert isinstance(other, ColumnsPass)
+        self._parts.extend(other._parts)
+
+    def frame(self) -> pd.DataFrame:
+        """The kept columns of every row seen, in order."""
+        import pandas as pd
+
+        if not self._parts:
+            return pd.DataFrame(columns=self.columns)
         if len(self._parts) > 1:
             self._parts = [pd.concat(self._parts, ignore_index=True)]
         return self._parts[0].reset_index(drop=True)

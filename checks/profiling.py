@@ -7,16 +7,17 @@ merge; this module computes them (one column at a time, by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from modelhealth.checks._summarize import summarize_column
+from modelhealth.checks._summarize import column_kind, summarize_column
+from modelhealth.checks.passes import Batch, RowPass
 from modelhealth.checks.profile import QUANTILES, ColumnProfile, Profile
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["profile_batches", "profile_frame"]
+__all__ = ["EdgesPass", "ProfilePass", "profile_batches", "profile_frame"]
 
 
 def profile_frame(
@@ -92,3 +93,125 @@ def profile_batches(
         )
         merged = profile if merged is None else merged.merge(profile)
     return merged if merged is not None else Profile(row_count=0)
+
+
+class ProfilePass(RowPass):
+    """The run's :class:`Profile`, built batch by batch (see :func:`profile_batches`).
+
+    Every batch is binned on the reference's edges, else on ``edges`` (the
+    run's own equal-frequency edges from an :class:`EdgesPass` over the same
+    rows), else on the first batch's edges; then the batch profiles merge.
+    """
+
+    def __init__(
+        self,
+        reference: Profile | None = None,
+        *,
+        edges: Mapping[str, list[float]] | None = None,
+        bins: int = 100,
+        max_categories: int = 50,
+    ) -> None:
+        self.reference = reference
+        self.edges = dict(edges or {})
+        self.bins = bins
+        self.max_categories = max_categories
+        self._merged: Profile | None = None
+
+    def _binning(self) -> Profile | None:
+        if self.reference is not None:
+            return self.reference
+        if self.edges:
+            return Profile(
+                row_count=0,
+                columns={
+                    name: ColumnProfile(name=name, kind="numeric", edges=list(e))
+                    for name, e in self.edges.items()
+                },
+            )
+        return self._merged
+
+    def update(self, batch: Batch) -> None:
+        profile = profile_frame(
+            batch.frame,
+            reference=self._binning(),
+            bins=self.bins,
+            max_categories=self.max_categories,
+        )
+        self._merged = profile if self._merged is None else self._merged.merge(profile)
+
+    def merge(self, other: Any) -> None:
+        assert isinstance(other, ProfilePass)
+        if other._merged is None:
+            return
+        if self._merged is None:
+            self._merged = other._merged
+        else:
+            self._merged = self._merged.merge(other._merged)
+
+    def profile(self) -> Profile:
+        """The profile of every row seen (``row_count`` 0 for none)."""
+        return self._merged if self._merged is not None else Profile(row_count=0)
+
+
+class EdgesPass(RowPass):
+    """Equal-frequency bin edges of every numeric column, from mergeable sketches.
+
+    A run profiled without a reference has no edges to bin on; one pass of
+    this over its rows first gives each numeric column its own percentiles
+    (DataSketches KLL, mergeable across batches and partitions), so that every
+    batch is then binned alike.
+    """
+
+    def __init__(self, *, k: int = 200) -> None:
+        self.k = k
+        self._sketches: dict[str, bytes] = {}
+
+    def update(self, batch: Batch) -> None:
+        import numpy as np
+        from datasketches import kll_doubles_sketch
+
+        frame = batch.frame
+        for label in frame.columns:
+            series = frame[label]
+            if column_kind(series) != "numeric":
+                continue
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            values = values[np.isfinite(values)]
+            if not len(values):
+                continue
+            name = str(label)
+            known = self._sketches.get(name)
+            sketch = (
+                kll_doubles_sketch.deserialize(known)
+                if known is not None
+                else kll_doubles_sketch(self.k)
+            )
+            sketch.update(values)
+            self._sketches[name] = sketch.serialize()
+
+    def merge(self, other: Any) -> None:
+        from datasketches import kll_doubles_sketch
+
+        assert isinstance(other, EdgesPass)
+        for name, blob in other._sketches.items():
+            mine = self._sketches.get(name)
+            if mine is None:
+                self._sketches[name] = blob
+                continue
+            sketch = kll_doubles_sketch.deserialize(mine)
+            sketch.merge(kll_doubles_sketch.deserialize(blob))
+            self._sketches[name] = sketch.serialize()
+
+    def edges(self, bins: int = 100) -> dict[str, list[float]]:
+        """Inner edges per numeric column: its 1/bins .. (bins-1)/bins quantiles,
+        deduplicated (a discrete column gets one bin per value)."""
+        from datasketches import kll_doubles_sketch
+
+        out: dict[str, list[float]] = {}
+        levels = [i / bins for i in range(1, bins)]
+        for name, blob in self._sketches.items():
+            sketch = kll_doubles_sketch.deserialize(blob)
+            cuts = sorted({float(q) for q in sketch.get_quantiles(levels)})
+            if len(cuts) > 1 or (cuts and sketch.get_min_value() < cuts[0]):
+                out[name] = cuts
+        return out

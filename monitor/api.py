@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelhealth import config
+from modelhealth.engine.inputs import DataArg, read_data
 from modelhealth.errors import DataError, StorageError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
-from modelhealth.run.inputs import DataArg, read_data
 from modelhealth.run.request import RunRequest, check, check_ids
 from modelhealth.store import Store
 from modelhealth.store.opening import open_store, using

@@ -67,7 +67,7 @@ def _days(since: str, until: str) -> list[date]:
 def _read(paths: list[str], pattern: str) -> pd.DataFrame:
     import pandas as pd
 
-    from modelhealth.run.inputs import read_frame
+    from modelhealth.engine.inputs import read_frame
 
     frames = [read_frame(p) for p in paths]
     if len(frames) == 1:

@@ -189,8 +189,8 @@ def init(
     import yaml
 
     from modelhealth.config import load_rules
+    from modelhealth.engine.inputs import read_frame
     from modelhealth.errors import UsageError
-    from modelhealth.run.inputs import read_frame
 
     name = model or re.sub(r"[^A-Za-z0-9_.-]+", "-", data.name.split(".")[0]) or "model"
     target = out or Path("rules") / f"{name}.yaml"

@@ -81,7 +81,8 @@ class EngineSettings:
             )
         return cls(
             name=chosen,
-            batch_rows=batch_rows or _positive(env, "MODELHEALTH_BATCH_ROWS", DEFAULT_BATCH_ROWS),
+            batch_rows=batch_rows
+            or _positive(env, "MODELHEALTH_BATCH_ROWS", DEFAULT_BATCH_ROWS),
             sample_rows=_positive(env, "MODELHEALTH_SAMPLE_ROWS", DEFAULT_SAMPLE_ROWS),
             spark_master=spark_master or env.get("MODELHEALTH_SPARK_MASTER") or None,
         )
@@ -170,6 +171,11 @@ class Engine(abc.ABC):
                 (columns or types differ between files, rows do not join).
         """
 
+    def count_rows(self, data: RunData) -> int | None:
+        """The run's row count when it is known without reading the rows
+        (a frame's length, Parquet footers), else ``None``."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - an optional hook
         """Release what the engine holds (a Spark session it started)."""
 
@@ -191,4 +197,6 @@ def get_engine(settings: EngineSettings | str | None = None) -> Engine:
         from modelhealth.engine.spark import SparkEngine  # type: ignore[import-not-found,unused-ignore]
 
         return SparkEngine(settings)  # type: ignore[no-any-return,unused-ignore]
-    raise UsageError(f"unknown engine {settings.name!r}; use one of: {', '.join(ENGINES)}")
+    raise UsageError(
+        f"unknown engine {settings.name!r}; use one of: {', '.join(ENGINES)}"
+    )

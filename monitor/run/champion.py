@@ -18,9 +18,9 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from modelhealth.engine.inputs import DataArg, read_data
 from modelhealth.errors import DataError, UsageError
 from modelhealth.rules.models import RuleSet
-from modelhealth.run.inputs import DataArg, read_data
 
 if TYPE_CHECKING:
     import pandas as pd

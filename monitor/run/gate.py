@@ -39,12 +39,12 @@ from typing import TYPE_CHECKING, Any
 from modelhealth import config
 from modelhealth.checks.base import CheckContext, CheckResult, Status, utcnow
 from modelhealth.checks.metric import MetricParams, metric_checks
+from modelhealth.engine.inputs import DataArg, read_data
 from modelhealth.errors import DataError, FailOn, UsageError
 from modelhealth.report import failing
 from modelhealth.rules.models import CheckParams, RuleSet
 from modelhealth.run import runner
 from modelhealth.run.champion import CHAMPION, attach_champion, fingerprint
-from modelhealth.run.inputs import DataArg, read_data
 from modelhealth.run.reference import baseline_reference
 from modelhealth.store.opening import using
 

@@ -34,11 +34,11 @@ from modelhealth import config
 from modelhealth.checks._text import as_text
 from modelhealth.checks.base import CheckContext, CheckResult, utcnow
 from modelhealth.checks.late_labels import late_label_checks
+from modelhealth.engine.inputs import DataArg, read_data
 from modelhealth.errors import DataError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
-from modelhealth.run.inputs import DataArg, read_data
 from modelhealth.run.reference import resolve_reference
 from modelhealth.store.opening import using
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from modelhealth import config
+from modelhealth.engine.inputs import DataArg, read_data
 from modelhealth.errors import DataError, NotFound, UsageError
 from modelhealth.rules.models import RuleSet
 from modelhealth.run.champion import fingerprint
-from modelhealth.run.inputs import DataArg, read_data
 from modelhealth.store.opening import using
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from modelhealth import config
 from modelhealth.checks.base import CheckResult, Status, utcnow
+from modelhealth.engine.inputs import DataArg, load_frame
 from modelhealth.errors import DataError, StorageError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet, Severity
 from modelhealth.run import runner
-from modelhealth.run.inputs import DataArg, load_frame
 
 if TYPE_CHECKING:
     import pandas as pd

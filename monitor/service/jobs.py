@@ -47,11 +47,12 @@ from modelhealth import config
 from modelhealth.checks.base import CheckResult, Status, utcnow
 from modelhealth.checks.freshness import age_text
 from modelhealth.checks.metric import metric_checks
+from modelhealth.engine import inputs
 from modelhealth.errors import DataError, MonitorError
 from modelhealth.report import RunReport
 from modelhealth.rules.durations import parse_duration
 from modelhealth.rules.models import RuleSet, Severity
-from modelhealth.run import inputs, runner
+from modelhealth.run import runner
 from modelhealth.run.labels import attach_labels
 from modelhealth.run.request import RunRequest, check
 from modelhealth.service.sources import fields, fill, load_sources

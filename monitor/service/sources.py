@@ -3,7 +3,7 @@
 Path templates take ``{run_date}`` (``YYYY-MM-DD`` in the schedule's timezone),
 ``{run_time}`` (``HHMMSS``), ``{run_id}`` and ``{model}``; relative paths are relative
 to the service's working folder. Inputs, predictions and (when labels are not
-delayed) labels are read and joined by :func:`modelhealth.run.inputs.load_frame`, the
+delayed) labels are read and joined by :func:`modelhealth.engine.inputs.load_frame`, the
 same as
 for
 a post-run hook. ``sources.query`` runs an SQL query against ``sources.url`` (any
@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from modelhealth.engine.inputs import load_frame
 from modelhealth.errors import DataError
 from modelhealth.rules.models import RuleSet, Sources
-from modelhealth.run.inputs import load_frame
 
 if TYPE_CHECKING:
     import pandas as pd

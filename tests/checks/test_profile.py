@@ -197,7 +197,7 @@ def test_bad_bins():
 
 def test_profile_batches_equals_one_pass_on_reference_edges(frame, tmp_path):
     from modelhealth.checks.profiling import profile_batches
-    from modelhealth.run.inputs import iter_batches
+    from modelhealth.engine.inputs import iter_batches
 
     ref, cur = frame(3000, seed=1), frame(5000, seed=2)
     reference = profile_frame(ref)
@@ -231,8 +231,8 @@ def test_profile_batches_without_reference_uses_first_batch_edges(frame):
 
 
 def test_iter_batches_reports_a_missing_file(tmp_path):
+    from modelhealth.engine.inputs import iter_batches
     from modelhealth.errors import DataError
-    from modelhealth.run.inputs import iter_batches
 
     with pytest.raises(DataError, match="does not exist"):
         next(iter_batches(tmp_path / "nope.parquet"))

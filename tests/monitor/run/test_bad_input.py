@@ -12,8 +12,8 @@ import pytest
 import modelhealth
 from modelhealth.cli.app import main
 from modelhealth.config import load_rules
+from modelhealth.engine.inputs import load_frame
 from modelhealth.errors import DataError, ExitCode
-from modelhealth.run.inputs import load_frame
 
 RULES = textwrap.dedent(
     """\

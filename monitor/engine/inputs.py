@@ -1,6 +1,9 @@
-"""The only data loader: a run's files (Parquet or CSV) into one frame.
+"""Whole frames: a file read into one frame, and how a run's parts join.
 
-Inputs, predictions and labels may come as one file or three. Separate files are
+The engines stream a run's inputs (:mod:`modelhealth.engine.local`); what is read
+whole is here: predictions and labels given apart (their columns only), and the
+tools that want one frame (``init``, ``backfill``, the gate's holdout). Inputs,
+predictions and labels may come as one file or three. Separate files are
 joined on the label's ``key`` column when both sides have it, otherwise side by side
 by row position (they must then have the same number of rows). Every failure to read
 is a :class:`~modelhealth.errors.DataError` naming the file and the cause.
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SUFFIXES",
     "DataArg",
+    "check_keys",
     "combine",
     "iter_batches",
     "load_frame",
@@ -126,6 +130,7 @@ def combine(
     others: dict[str, pd.DataFrame],
     *,
     key: str | None = None,
+    checked: bool = False,
 ) -> pd.DataFrame:
     """Join predictions and labels frames onto the inputs.
 
@@ -133,6 +138,8 @@ def combine(
         inputs: the run's input features.
         others: ``{"predictions": frame, "labels": frame}``, either may be absent.
         key: a column present in both sides to join on; else rows align by position.
+        checked: the other sides' keys were checked for repeats already
+            (:func:`check_keys`; the engine joins batch by batch).
 
     Returns:
         One frame. A column that both the inputs and a separate file hold is taken
@@ -152,7 +159,9 @@ def combine(
             continue
         frame = frame.drop(columns=[c for c in extra if c in frame.columns])
         if keyed:
-            frame = _join_on_key(frame, other[[key, *extra]], str(key), what)
+            frame = _join_on_key(
+                frame, other[[key, *extra]], str(key), what, checked=checked
+            )
             continue
         if len(other) != len(frame):
             raise DataError(
@@ -165,16 +174,36 @@ def combine(
     return frame
 
 
+def check_keys(others: dict[str, pd.DataFrame], key: str | None) -> None:
+    """Refuse predictions or labels that repeat a key value.
+
+    Raises:
+        DataError: naming the part, the key and a repeated value.
+    """
+    if key is None:
+        return
+    for what, other in others.items():
+        if key not in other.columns:
+            continue
+        repeated = other[key][other[key].duplicated()]
+        if len(repeated):
+            raise DataError(
+                f"the {what} repeat values of the key column {key!r} "
+                f"({len(repeated)} rows, e.g. {repeated.iloc[0]!r}); "
+                "each key may appear once"
+            )
+
+
 def _join_on_key(
-    frame: pd.DataFrame, other: pd.DataFrame, key: str, what: str
+    frame: pd.DataFrame,
+    other: pd.DataFrame,
+    key: str,
+    what: str,
+    *,
+    checked: bool = False,
 ) -> pd.DataFrame:
-    repeated = other[key][other[key].duplicated()]
-    if len(repeated):
-        raise DataError(
-            f"the {what} repeat values of the key column {key!r} "
-            f"({len(repeated)} rows, e.g. {repeated.iloc[0]!r}); "
-            "each key may appear once"
-        )
+    if not checked:
+        check_keys({what: other}, key)
     joined = frame.merge(other, on=key, how="left", indicator=True)
     missing = int((joined["_merge"] == "left_only").sum())
     if missing and what == "predictions":

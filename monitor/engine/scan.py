@@ -1,0 +1,160 @@
+"""One scan of a run: the passes it needs, planned once for every engine.
+
+:func:`scan_run` asks the engine for one pass over every row that builds, at
+once: the run's profile (binned on the reference's edges), the sample of raw rows
+for the kinds that need them, each check's own row pass, and any columns the
+caller keeps (predictions for late labels). Without a reference a larger run is
+read twice: first for its own bin edges (mergeable quantile sketches), then for
+the profile, so that every batch and partition is binned alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from modelhealth.checks import registry as check_registry
+from modelhealth.checks.passes import ColumnsPass, RowPass, SamplePass
+from modelhealth.checks.profiling import EdgesPass, ProfilePass
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from modelhealth.checks.base import Reference
+    from modelhealth.checks.profile import Profile
+    from modelhealth.engine.base import Engine, RunData
+    from modelhealth.rules.models import CheckParams, RuleSet
+
+__all__ = ["RunScan", "plan_passes", "scan_run"]
+
+PROFILE = "profile"
+SAMPLE = "sample"
+KEEP = "keep"
+CHECK = "check:"
+
+
+@dataclass
+class RunScan:
+    """What one scan of a run gives the checks.
+
+    Attributes:
+        rows: the run's row count.
+        profile: its profile.
+        frame: the whole run when it has at most the engine's ``sample_rows``
+            rows, else a uniform sample of that many.
+        sampled: ``frame`` is a sample.
+        passes: each check's finished row pass, by check id.
+        kept: the columns kept whole (:func:`scan_run`'s ``keep``), or ``None``.
+        columns: the run's column names, in order.
+    """
+
+    rows: int
+    profile: Profile
+    frame: pd.DataFrame
+    sampled: bool
+    passes: dict[str, Any] = field(default_factory=dict)
+    kept: pd.DataFrame | None = None
+    columns: list[str] = field(default_factory=list)
+
+
+def plan_passes(
+    checks: Sequence[CheckParams],
+    rule_set: RuleSet,
+    reference: Reference | None,
+) -> dict[str, RowPass]:
+    """Each enabled check's own row pass, named ``check:<id>``."""
+    passes: dict[str, RowPass] = {}
+    for params in checks:
+        if not params.enabled:
+            continue
+        cls = check_registry.get(params.kind)
+        row_pass = cls.row_pass(params, rule_set, reference)
+        if row_pass is not None:
+            passes[CHECK + params.id] = row_pass
+    return passes
+
+
+def scan_run(
+    engine: Engine,
+    data: RunData,
+    rule_set: RuleSet,
+    *,
+    reference: Reference | None,
+    checks: Sequence[CheckParams] | None = None,
+    keep: Sequence[str] | None = None,
+    profile_reference: Profile | None = None,
+) -> RunScan:
+    """Scan every row of ``data`` once (twice without a reference) for the checks.
+
+    Args:
+        engine: the engine that reads the data.
+        data: the run's data.
+        rule_set: the model's rules.
+        reference: what the run is compared with (its profile gives the bins).
+        checks: the checks to plan passes for (the rule set's by default).
+        keep: columns to keep whole, for every row.
+        profile_reference: bin on this profile instead of the reference's.
+
+    Raises:
+        DataError: the data is missing, unreadable or inconsistent.
+    """
+    binning = profile_reference
+    if binning is None and reference is not None:
+        binning = reference.profile
+    edges: dict[str, list[float]] | None = None
+    if binning is None and not _fits_one_batch(engine, data):
+        first = engine.scan(data, {"edges": EdgesPass()})
+        edges_pass = first.passes["edges"]
+        assert isinstance(edges_pass, EdgesPass)
+        edges = edges_pass.edges()
+    passes: dict[str, RowPass] = {
+        PROFILE: ProfilePass(binning, edges=edges),
+        SAMPLE: SamplePass(engine.settings.sample_rows),
+        **plan_passes(
+            checks if checks is not None else rule_set.checks, rule_set, reference
+        ),
+    }
+    if keep:
+        passes[KEEP] = ColumnsPass(list(keep))
+    result = engine.scan(data, passes)
+    profile_pass = result.passes[PROFILE]
+    sample = result.passes[SAMPLE]
+    assert isinstance(profile_pass, ProfilePass)
+    assert isinstance(sample, SamplePass)
+    profile = profile_pass.profile()
+    if profile.row_count != result.rows:  # no batch: an empty run
+        profile = _empty_profile(result.rows, result.columns, profile)
+    kept = result.passes.get(KEEP)
+    return RunScan(
+        rows=result.rows,
+        profile=profile,
+        frame=sample.frame() if sample.rows else _empty_frame(result.columns),
+        sampled=sample.sampled,
+        passes={
+            name[len(CHECK) :]: p
+            for name, p in result.passes.items()
+            if name.startswith(CHECK)
+        },
+        kept=kept.frame() if isinstance(kept, ColumnsPass) else None,
+        columns=result.columns,
+    )
+
+
+def _fits_one_batch(engine: Engine, data: RunData) -> bool:
+    rows = engine.count_rows(data)
+    return rows is not None and rows <= engine.settings.batch_rows
+
+
+def _empty_frame(columns: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns=list(columns))
+
+
+def _empty_profile(rows: int, columns: Sequence[str], profile: Profile) -> Profile:
+    from modelhealth.checks.profiling import profile_frame
+
+    if profile.columns or not columns:
+        return profile
+    return profile_frame(_empty_frame(columns))
