@@ -20,14 +20,22 @@ and say so in their details.
 from __future__ import annotations
 
 import abc
-import random
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["Batch", "ColumnsPass", "RowPass", "SamplePass"]
+__all__ = [
+    "Batch",
+    "ColumnsPass",
+    "FailedPass",
+    "RowPass",
+    "SamplePass",
+    "feed",
+    "merge_into",
+]
 
 
 class Batch:
@@ -104,10 +112,14 @@ class RowPass(abc.ABC):
 class SamplePass(RowPass):
     """Every row while there are at most ``limit``, else a uniform sample of ``limit``.
 
-    Reservoir sampling with a fixed seed, so a run checked twice gets the same
-    sample; two passes merge into a uniform sample of both (each row kept with
-    probability ``limit / rows``). While the run fits, rows keep their order, so
-    checks on data that fits see the same frame whatever the batch size.
+    Bottom-k sampling: each row draws a random key (from a fixed seed and its
+    position, so a run checked twice gets the same sample) and the ``limit``
+    rows with the smallest keys are kept. Only rows whose key beats the current
+    ``limit``-th smallest are copied out of a batch, so past the first few
+    batches almost nothing is; memory holds the sample and a small pile of
+    candidates. Two passes merge exactly (the smallest keys of both). The rows
+    kept keep their order, so checks on a run that fits see the same frame
+    whatever the batch size.
     """
 
     def __init__(self, limit: int, *, seed: int = 0) -> None:
@@ -117,51 +129,83 @@ class SamplePass(RowPass):
         self.seed = seed
         self.rows = 0
         self._parts: list[pd.DataFrame] = []
-        self._kept = 0
+        self._keys: list[Any] = []
+        self._positions: list[Any] = []
+        self._pending = 0
+        self._threshold = float("inf")
 
     def update(self, batch: Batch) -> None:
-        self._take(batch.frame, batch.num_rows)
+        import numpy as np
 
-    def merge(self, other: Any) -> None:
-        assert isinstance(other, SamplePass)
-        if other.rows == 0:
+        n = batch.num_rows
+        if n == 0:
+            if not self._parts:  # keep the columns and dtypes of an empty run
+                self._parts.append(batch.frame)
+                self._keys.append(np.empty(0))
+                self._positions.append(np.empty(0, dtype=np.int64))
             return
-        frame = other.frame()
-        if other.rows <= other.limit:
-            self._take(frame, other.rows)
-            return
-        # the other side is a sample: weigh its rows by how many each stands for
-        self._mix(frame, other.rows)
+        rng = np.random.default_rng([self.seed, self.rows, n])
+        keys = rng.random(n)
+        positions = np.arange(self.rows, self.rows + n, dtype=np.int64)
+        self.rows += n
+        if self._threshold == float("inf"):
+            take = None
+        else:
+            take = keys < self._threshold
+            if not take.any():
+                return
+        frame = batch.frame
+        if take is not None:
+            frame, keys, positions = frame[take], keys[take], positions[take]
+        self._add(frame, keys, positions)
 
-    def _take(self, frame: pd.DataFrame, rows: int) -> None:
-        if rows == 0:
-            return
-        if self.rows + rows <= self.limit:
-            self._parts.append(frame)
-            self._kept += rows
-            self.rows += rows
-            return
-        self._mix(frame, rows)
+    def _add(self, frame: pd.DataFrame, keys: Any, positions: Any) -> None:
+        self._parts.append(frame)
+        self._keys.append(keys)
+        self._positions.append(positions)
+        self._pending += len(frame)
+        # the first time the sample is full, set the bar at once; later, let a
+        # quarter of candidates pile up between prunes
+        slack = 0 if self._threshold == float("inf") else self.limit // 4
+        if self._pending > self.limit + slack:
+            self._prune()
 
-    def _mix(self, frame: pd.DataFrame, rows: int) -> None:
-        """Keep ``limit`` rows of (mine + ``frame``), each side in proportion."""
+    def _prune(self) -> None:
+        """Keep the ``limit`` smallest keys; the largest kept is the new bar."""
         import numpy as np
         import pandas as pd
 
-        mine = self.frame()
-        total = self.rows + rows
-        rng = np.random.default_rng(
-            random.Random(f"{self.seed}:{self.rows}:{rows}").getrandbits(64)
-        )
-        take_theirs = int(rng.hypergeometric(rows, self.rows, self.limit))
-        take_theirs = min(take_theirs, len(frame))
-        take_mine = min(self.limit - take_theirs, len(mine))
-        keep_mine = np.sort(rng.choice(len(mine), size=take_mine, replace=False))
-        keep_theirs = np.sort(rng.choice(len(frame), size=take_theirs, replace=False))
-        parts = [mine.iloc[keep_mine], frame.iloc[keep_theirs]]
-        self._parts = [pd.concat(parts, ignore_index=True)]
-        self._kept = take_mine + take_theirs
-        self.rows = total
+        if len(self._parts) > 1:
+            frame = pd.concat(self._parts, ignore_index=True)
+        else:
+            frame = self._parts[0].reset_index(drop=True)
+        keys = np.concatenate(self._keys)
+        positions = np.concatenate(self._positions)
+        if len(keys) > self.limit:
+            keep = np.sort(np.argpartition(keys, self.limit - 1)[: self.limit])
+            frame = frame.iloc[keep].reset_index(drop=True)
+            keys, positions = keys[keep], positions[keep]
+            self._threshold = float(keys.max())
+        self._parts, self._keys, self._positions = [frame], [keys], [positions]
+        self._pending = len(frame)
+
+    def merge(self, other: Any) -> None:
+        import numpy as np
+
+        assert isinstance(other, SamplePass)
+        if not other._parts:
+            self.rows += other.rows
+            return
+        other._prune()
+        shift = self.rows
+        self.rows += other.rows
+        frame, keys = other._parts[0], other._keys[0]
+        positions = other._positions[0] + shift
+        if self._threshold != float("inf"):
+            take = keys < self._threshold
+            frame, keys, positions = frame[take], keys[take], positions[take]
+        self._add(frame, np.asarray(keys), np.asarray(positions))
+        self._threshold = min(self._threshold, other._threshold)
 
     @property
     def sampled(self) -> bool:
@@ -169,14 +213,18 @@ class SamplePass(RowPass):
         return self.rows > self.limit
 
     def frame(self) -> pd.DataFrame:
-        """The rows kept, as one frame (empty with no rows)."""
+        """The rows kept, in their order in the run (empty with no rows)."""
+        import numpy as np
         import pandas as pd
 
         if not self._parts:
             return pd.DataFrame()
-        if len(self._parts) > 1:
-            self._parts = [pd.concat(self._parts, ignore_index=True)]
-        return self._parts[0].reset_index(drop=True)
+        self._prune()
+        frame = self._parts[0]
+        order = np.argsort(self._positions[0], kind="stable")
+        if len(order) and (np.diff(self._positions[0]) < 0).any():
+            frame = frame.iloc[order]
+        return frame.reset_index(drop=True)
 
 
 class ColumnsPass(RowPass):
@@ -210,3 +258,59 @@ class ColumnsPass(RowPass):
         if len(self._parts) > 1:
             self._parts = [pd.concat(self._parts, ignore_index=True)]
         return self._parts[0].reset_index(drop=True)
+
+
+class FailedPass(RowPass):
+    """Stands in for a pass that raised on a batch: the run goes on without it.
+
+    The engine replaces the pass with this, keeping the first error; the runner
+    grades the pass's check as ``errored`` with :attr:`message`, and every other
+    check still runs and is stored.
+    """
+
+    def __init__(self, message: str, *, kind: str = "") -> None:
+        self.message = message
+        self.kind = kind
+
+    def update(self, batch: Batch) -> None:
+        return None
+
+    def merge(self, other: Any) -> None:
+        return None
+
+
+def feed(passes: dict[str, RowPass], batch: Batch) -> None:
+    """Update every pass with ``batch``; a pass that raises becomes a
+    :class:`FailedPass` (with the error's message) and is fed no more."""
+    for name, row_pass in passes.items():
+        if isinstance(row_pass, FailedPass):
+            continue
+        try:
+            row_pass.update(batch)
+        except Exception as exc:
+            passes[name] = FailedPass(
+                _describe(exc, batch), kind=type(row_pass).__name__
+            )
+
+
+def merge_into(passes: dict[str, RowPass], other: Mapping[str, RowPass]) -> None:
+    """Merge ``other``'s passes into ``passes`` by name; a failure on either
+    side wins."""
+    for name, theirs in other.items():
+        mine = passes.get(name)
+        if mine is None or isinstance(theirs, FailedPass):
+            passes[name] = theirs
+        elif not isinstance(mine, FailedPass):
+            try:
+                mine.merge(theirs)
+            except Exception as exc:
+                passes[name] = FailedPass(f"{type(exc).__name__}: {exc}")
+
+
+def _describe(exc: Exception, batch: Batch) -> str:
+    text = str(exc) or type(exc).__name__
+    first = batch.offset + 1
+    where = f"rows {first:,}-{batch.offset + batch.num_rows:,}"
+    if type(exc).__name__ in ("ArrowConversionError", "CheckError", "DataError"):
+        return f"{text} ({where})"
+    return f"{type(exc).__name__}: {text} ({where})"

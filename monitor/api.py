@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelhealth import config
-from modelhealth.engine.inputs import DataArg, read_data
+from modelhealth.engine import Engine, EngineSettings, RunData, get_engine, scan_run
+from modelhealth.engine.inputs import DataArg
 from modelhealth.errors import DataError, StorageError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
@@ -36,6 +37,9 @@ __all__ = ["DataArg", "RulesArg", "check_run", "open_store", "register_baseline"
 
 RulesArg = RuleSet | str | os.PathLike[str]
 """Rules as the Python API takes them: a loaded RuleSet or a rules file path."""
+
+EngineArg = str | EngineSettings | None
+"""An engine as the Python API takes it: ``local``, ``spark`` or its settings."""
 
 
 def check_run(
@@ -53,6 +57,7 @@ def check_run(
     progress: runner.Progress | None = None,
     run_time_column: str | None = None,
     spool: str | os.PathLike[str] | None = None,
+    engine: EngineArg = None,
 ) -> RunReport:
     """Check one production run and store its results.
 
@@ -80,6 +85,11 @@ def check_run(
         run_time_column: without ``now``, the run's time is the latest value of
             this column of the data.
         spool: the spool folder for a run the store cannot take.
+        engine: what reads the data: ``local`` (streams it in batches) or
+            ``spark``, or :class:`~modelhealth.engine.EngineSettings` (batch
+            size, Spark master); default: the rules' ``engine``, else
+            ``MODELHEALTH_ENGINE``, else ``local``. A Spark DataFrame as
+            ``inputs`` takes the Spark engine.
 
     Returns:
         The :class:`~modelhealth.report.RunReport`; call ``raise_for_status()`` to fail
@@ -90,8 +100,9 @@ def check_run(
         DataError: the data is missing or unreadable.
         StorageError: the run could be neither stored nor spooled.
     """
+    rule_set = config.as_rule_set(rules)
     request = RunRequest(
-        rule_set=config.as_rule_set(rules),
+        rule_set=rule_set,
         run_id=str(run_id),
         inputs=inputs,
         predictions=predictions,
@@ -101,6 +112,7 @@ def check_run(
         now=now,
         alert=alert,
         run_time_column=run_time_column,
+        engine=_settings(engine, inputs, rule_set),
     )
     if isinstance(db, Store):
         return check(request, store=db, progress=progress, spool=spool)
@@ -166,6 +178,7 @@ def register_baseline(
     model_version: str | None = None,
     db: str | Store | None = None,
     created_at: datetime | None = None,
+    engine: EngineArg = None,
 ) -> BaselineRecord:
     """Register the reference data (and pre-deployment metrics) of a model version.
 
@@ -176,6 +189,8 @@ def register_baseline(
         model_version: the version; registering the same version again replaces it.
         db: store URL, SQLite path or open Store.
         created_at: when to record it as registered.
+        engine: ``local`` or ``spark``, or :class:`EngineSettings`; default: the
+            rules' ``engine``, else ``MODELHEALTH_ENGINE``, else ``local``.
 
     Returns:
         The stored baseline.
@@ -187,26 +202,46 @@ def register_baseline(
         StorageError: the store is unreachable.
     """
     from modelhealth.checks.fitted import fit_reference
-    from modelhealth.checks.profiling import profile_frame
 
     rule_set = config.as_rule_set(rules)
-    frame = read_data(data, "baseline data")
-    if frame.empty:
+    parsed = _metrics(metrics)
+    found = _engine(engine, data, rule_set)
+    try:
+        scan = scan_run(
+            found, RunData(inputs=data), rule_set, reference=None, checks=()
+        )
+    finally:
+        found.close()
+    if scan.rows == 0:
         raise DataError(
             "the baseline data has no rows; a reference needs data to compare with"
         )
-    parsed = _metrics(metrics)
-    profile = profile_frame(frame)
+    fitted_on = {"sample_rows": len(scan.frame)} if scan.sampled else {}
     with using(db) as store:
         return store.save_baseline(
             rule_set.model,
             model_version or "default",
-            profile=profile.to_dict(),
+            profile=scan.profile.to_dict(),
             metrics=parsed,
-            row_count=len(frame),
+            row_count=scan.rows,
             details={
                 **({"data": str(data)} if isinstance(data, (str, os.PathLike)) else {}),
-                **fit_reference(rule_set, frame),
+                **fit_reference(rule_set, scan.frame),
+                **({"fitted_on": fitted_on} if fitted_on else {}),
             },
             created_at=created_at,
         )
+
+
+def _settings(engine: EngineArg, data: object, rule_set: RuleSet) -> EngineSettings:
+    if isinstance(engine, EngineSettings):
+        return engine
+    if engine is None and type(data).__module__.startswith("pyspark"):
+        engine = "spark"  # a Spark DataFrame is read where it lives
+    return EngineSettings.from_env(name=engine, default=rule_set.engine)
+
+
+def _engine(engine: EngineArg, data: object, rule_set: RuleSet) -> Engine:
+    """The engine asked for: the argument, else the rules' ``engine``, else the
+    environment's; a Spark DataFrame given as data takes the Spark engine."""
+    return get_engine(_settings(engine, data, rule_set))

@@ -246,6 +246,7 @@ class RuleSet(_Model):
     on_missing_reference: OnMissingReference = "fail"
     schedule: Schedule | None = None
     sources: Sources | None = None
+    engine: Literal["local", "spark"] | None = None
     # SerializeAsAny: entries are kind/channel subclasses; dump their own keys too.
     checks: list[SerializeAsAny[CheckParams]] = Field(default_factory=list)
     alerts: list[SerializeAsAny[ChannelParams]] = Field(default_factory=list)

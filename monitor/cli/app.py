@@ -23,13 +23,17 @@ from modelhealth.cli.console import console as new_console
 from modelhealth.cli.console import progress as show_progress
 from modelhealth.cli.helptext import FullHelpGroup, click_module
 from modelhealth.cli.options import (
+    BatchRowsOpt,
     DbOpt,
+    EngineOpt,
     FailOnOpt,
     JunitOpt,
     RulesOpt,
     RunTimeOpt,
+    SparkMasterOpt,
     SpoolOpt,
     StrictOpt,
+    engine_settings,
     load_rules_warning,
     parse_time,
 )
@@ -119,14 +123,20 @@ def check(
         str, typer.Option("--run-id", help="The pipeline's id for this run.")
     ],
     inputs: Annotated[
-        Path, typer.Option("--inputs", help="The run's inputs: Parquet or CSV.")
+        str,
+        typer.Option(
+            "--inputs",
+            help="The run's inputs: a Parquet or CSV file, a folder or "
+            "hive-partitioned dataset, or a glob (data/*.parquet); with "
+            "--engine spark also any URI Spark reads, or table:NAME.",
+        ),
     ],
     predictions: Annotated[
-        Optional[Path],  # noqa: UP045
+        Optional[str],  # noqa: UP045
         typer.Option(help="Predictions file, if not columns of the inputs."),
     ] = None,
     labels: Annotated[
-        Optional[Path],  # noqa: UP045
+        Optional[str],  # noqa: UP045
         typer.Option(help="Labels file, if not columns of the inputs."),
     ] = None,
     model_version: Annotated[
@@ -161,6 +171,9 @@ def check(
         ),
     ] = None,
     spool: SpoolOpt = None,
+    engine: EngineOpt = None,
+    batch_rows: BatchRowsOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -192,6 +205,7 @@ def check(
             source="cli",
             progress=progress,
             spool=spool,
+            engine=engine_settings(engine, batch_rows, spark_master),
         )
     if junit_xml is not None:
         from modelhealth.cli.junit import write_report_junit
@@ -213,8 +227,12 @@ def check(
 def baseline(
     rules: RulesOpt,
     data: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--data", help="Reference data: Parquet or CSV."),
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--data",
+            help="Reference data: a Parquet or CSV file, a folder or a glob "
+            "(read in batches, like check's --inputs).",
+        ),
     ] = None,
     metrics: Annotated[
         Optional[str],  # noqa: UP045
@@ -237,6 +255,9 @@ def baseline(
         ),
     ] = None,
     strict: StrictOpt = False,
+    engine: EngineOpt = None,
+    batch_rows: BatchRowsOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Register the reference that later runs compare with.
 
@@ -251,7 +272,7 @@ def baseline(
         promote_verdict(
             rules,
             from_gate,
-            data=data,
+            data=None if data is None else Path(data),
             metrics=None if metrics is None else Path(metrics),
             db=db,
         )
@@ -267,7 +288,12 @@ def baseline(
 
         values = run_metrics(metrics)
     record = register_baseline(
-        rules=rule_set, data=data, metrics=values, model_version=model_version, db=db
+        rules=rule_set,
+        data=data,
+        metrics=values,
+        model_version=model_version,
+        db=db,
+        engine=engine_settings(engine, batch_rows, spark_master),
     )
     n_metrics = f", {len(record.metrics)} metric(s)" if record.metrics else ""
     typer.echo(

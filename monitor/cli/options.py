@@ -16,17 +16,22 @@ import typer
 from modelhealth.errors import FailOn
 
 if TYPE_CHECKING:
+    from modelhealth.engine import EngineSettings
     from modelhealth.rules.models import RuleSet
 
 __all__ = [
+    "BatchRowsOpt",
     "DbOpt",
+    "EngineOpt",
     "FailOnOpt",
     "JsonOpt",
     "JunitOpt",
     "RulesOpt",
     "RunTimeOpt",
+    "SparkMasterOpt",
     "SpoolOpt",
     "StrictOpt",
+    "engine_settings",
     "load_rules_warning",
     "parse_time",
 ]
@@ -139,3 +144,51 @@ SpoolOpt = Annotated[
     ),
 ]
 """``--spool``: the local spool folder for runs the store could not take."""
+
+EngineOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--engine",
+        help="What reads the data: local (streams it in batches) or spark "
+        "[env MODELHEALTH_ENGINE; default: the rules' engine, else local].",
+        show_default=False,
+    ),
+]
+"""``--engine``: the engine that reads the run's data."""
+
+BatchRowsOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--batch-rows",
+        min=1,
+        help="Rows read at a time by the local engine; memory grows with it, "
+        "not with the run [env MODELHEALTH_BATCH_ROWS; default 131072].",
+        show_default=False,
+    ),
+]
+"""``--batch-rows``: the local engine's batch size."""
+
+SparkMasterOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--spark-master",
+        help="The Spark master URL for --engine spark "
+        "[env MODELHEALTH_SPARK_MASTER; default local[*]].",
+        show_default=False,
+    ),
+]
+"""``--spark-master``: where the Spark engine runs."""
+
+
+def engine_settings(
+    engine: str | None, batch_rows: int | None, spark_master: str | None
+) -> EngineSettings | None:
+    """The engine settings the options ask for; ``None`` when none was given
+    (the rules' ``engine`` and the environment then decide)."""
+    if engine is None and batch_rows is None and spark_master is None:
+        return None
+    from modelhealth.engine import EngineSettings
+
+    return EngineSettings.from_env(
+        name=engine, batch_rows=batch_rows, spark_master=spark_master
+    )

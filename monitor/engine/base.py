@@ -66,15 +66,19 @@ class EngineSettings:
         name: str | None = None,
         spark_master: str | None = None,
         batch_rows: int | None = None,
+        default: str | None = None,
         env: Mapping[str, str] | None = None,
     ) -> EngineSettings:
         """Settings from the given values, else the environment, else defaults.
+
+        ``default`` is the engine to use when neither ``name`` nor
+        ``MODELHEALTH_ENGINE`` says (the rules' ``engine``).
 
         Raises:
             UsageError: an unknown engine or a batch/sample size below 1.
         """
         env = os.environ if env is None else env
-        chosen = name or env.get("MODELHEALTH_ENGINE") or "local"
+        chosen = name or env.get("MODELHEALTH_ENGINE") or default or "local"
         if chosen not in ENGINES:
             raise UsageError(
                 f"unknown engine {chosen!r}; use one of: {', '.join(ENGINES)}"

@@ -197,7 +197,14 @@ class FileSource:
             names = dataset.schema.names
             wanted = None if columns is None else [c for c in columns if c in names]
             offset = 0
-            for batch in dataset.to_batches(columns=wanted, batch_size=batch_rows):
+            batches = dataset.to_batches(
+                columns=wanted,
+                batch_size=batch_rows,
+                # read ahead one batch of one file: memory stays one batch deep
+                batch_readahead=1,
+                fragment_readahead=1,
+            )
+            for batch in batches:
                 if batch.num_rows == 0:
                     continue
                 yield Batch(arrow=batch, offset=offset)
@@ -218,12 +225,12 @@ class FileSource:
             name = path.name.lower()
             sep = "\t" if ".tsv" in name else ","
             try:
-                reader = pd.read_csv(path, sep=sep, chunksize=batch_rows)
-                for chunk in reader:
-                    if columns is not None:
-                        chunk = chunk[[c for c in columns if c in chunk.columns]]
-                    yield Batch(frame=chunk, offset=offset)
-                    offset += len(chunk)
+                with pd.read_csv(path, sep=sep, chunksize=batch_rows) as reader:
+                    for chunk in reader:
+                        if columns is not None:
+                            chunk = chunk[[c for c in columns if c in chunk.columns]]
+                        yield Batch(frame=chunk, offset=offset)
+                        offset += len(chunk)
             except pd.errors.EmptyDataError:
                 raise DataError(
                     f"the {self.what} file {str(path)!r} holds no CSV header or rows"
@@ -239,8 +246,8 @@ def _same_type(a: pa.DataType, b: pa.DataType) -> bool:
     """Types that read alike: equal, or both integers, both floats, both text."""
     import pyarrow as pa
 
-    if a == b:
-        return True
+    if a == b or pa.types.is_null(a) or pa.types.is_null(b):
+        return True  # an all-null column (an empty part) reads as any type
     groups = (
         pa.types.is_integer,
         pa.types.is_floating,
@@ -300,8 +307,9 @@ def _source(
             )
         if named == "parquet" and actual is None:
             raise DataError(
-                f"the {what} file {str(f)!r} is not Parquet (its name ends in "
-                f"{f.suffix!r} but it lacks Parquet's PAR1 markers)"
+                f"the {what} file {str(f)!r} could not be read as PARQUET: it is "
+                f"not Parquet (its name ends in {f.suffix!r} but it lacks "
+                "Parquet's PAR1 markers)"
             )
         if named is None and actual is None:
             raise DataError(

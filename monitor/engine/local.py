@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from modelhealth.checks.passes import Batch, RowPass
+from modelhealth.checks.passes import Batch, RowPass, feed
 from modelhealth.engine.base import Engine, RunData, ScanResult
 from modelhealth.engine.files import open_files
 from modelhealth.errors import DataError, UsageError
@@ -46,13 +46,13 @@ class LocalEngine(Engine):
     ) -> ScanResult:
         rows = 0
         names: list[str] | None = None
+        live = dict(passes)
         for batch in self.batches(data, columns):
             if names is None:
                 names = _names(batch)
-            for row_pass in passes.values():
-                row_pass.update(batch)
+            feed(live, batch)
             rows += batch.num_rows
-        return ScanResult(rows=rows, passes=dict(passes), columns=names or [])
+        return ScanResult(rows=rows, passes=live, columns=names or [])
 
     def batches(
         self, data: RunData, columns: Sequence[str] | None = None
@@ -79,10 +79,28 @@ class LocalEngine(Engine):
         from modelhealth.engine.inputs import check_keys
 
         check_keys(others, data.key)
+        expected = self.count_rows(data)
+        for what, other in others.items():
+            keyed = data.key is not None and data.key in other.columns
+            if not keyed and expected is not None and len(other) != expected:
+                raise DataError(
+                    f"the {what} have {len(other)} rows but the inputs have "
+                    f"{expected}; give both files a shared key column (label.key "
+                    "in the rules) or the same rows in the same order"
+                )
         total = 0
         joined_rows: dict[str, int] = {}
         for batch in inputs:
-            frame = _join(batch.frame, others, data.key, batch.offset, joined_rows)
+            try:
+                frame = _join(batch.frame, others, data.key, batch.offset, joined_rows)
+            except _TooFew as short:
+                rest = sum(b.num_rows for b in inputs)
+                raise DataError(
+                    f"the {short.what} have {short.rows} rows but the inputs have "
+                    f"{batch.offset + batch.num_rows + rest}; give both files a "
+                    "shared key column (label.key in the rules) or the same rows "
+                    "in the same order"
+                ) from None
             if columns is not None:
                 frame = frame[[c for c in columns if c in frame.columns]]
             total += batch.num_rows
@@ -192,10 +210,15 @@ def _join(
         positional[what] = 1
         part = other.iloc[offset : offset + len(frame)]
         if len(part) != len(frame):
-            raise DataError(
-                f"the {what} have {len(other)} rows but the inputs have more "
-                f"(at least {offset + len(frame)}); give both files a shared key "
-                "column (label.key in the rules) or the same rows in the same order"
-            )
+            raise _TooFew(what, len(other))
         parts[what] = part
     return combine(frame, parts, key=key, checked=True)
+
+
+class _TooFew(Exception):
+    """A side file ran out of rows before the inputs did."""
+
+    def __init__(self, what: str, rows: int) -> None:
+        super().__init__(what)
+        self.what = what
+        self.rows = rows

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from modelhealth.checks import registry as check_registry
-from modelhealth.checks.passes import ColumnsPass, RowPass, SamplePass
+from modelhealth.checks.passes import ColumnsPass, FailedPass, RowPass, SamplePass
 from modelhealth.checks.profiling import EdgesPass, ProfilePass
+from modelhealth.errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from modelhealth.engine.base import Engine, RunData
     from modelhealth.rules.models import CheckParams, RuleSet
 
-__all__ = ["RunScan", "plan_passes", "scan_run"]
+__all__ = ["RunScan", "RunTimePass", "plan_passes", "run_time", "scan_run"]
 
 PROFILE = "profile"
 SAMPLE = "sample"
@@ -106,8 +108,8 @@ def scan_run(
     if binning is None and not _fits_one_batch(engine, data):
         first = engine.scan(data, {"edges": EdgesPass()})
         edges_pass = first.passes["edges"]
-        assert isinstance(edges_pass, EdgesPass)
-        edges = edges_pass.edges()
+        if isinstance(edges_pass, EdgesPass):
+            edges = edges_pass.edges()
     passes: dict[str, RowPass] = {
         PROFILE: ProfilePass(binning, edges=edges),
         SAMPLE: SamplePass(engine.settings.sample_rows),
@@ -120,6 +122,9 @@ def scan_run(
     result = engine.scan(data, passes)
     profile_pass = result.passes[PROFILE]
     sample = result.passes[SAMPLE]
+    for failed in (profile_pass, sample):
+        if isinstance(failed, FailedPass):
+            raise DataError(f"the run's data could not be profiled: {failed.message}")
     assert isinstance(profile_pass, ProfilePass)
     assert isinstance(sample, SamplePass)
     profile = profile_pass.profile()
@@ -158,3 +163,57 @@ def _empty_profile(rows: int, columns: Sequence[str], profile: Profile) -> Profi
     if profile.columns or not columns:
         return profile
     return profile_frame(_empty_frame(columns))
+
+
+class RunTimePass(RowPass):
+    """The latest time in one column: a run's time read from its data."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+        self.latest: Any = None
+        self.seen = False
+
+    def update(self, batch: Any) -> None:
+        import pandas as pd
+
+        frame = batch.frame
+        if self.column not in frame.columns:
+            return
+        self.seen = True
+        try:
+            times = pd.to_datetime(frame[self.column], utc=True)
+        except (ValueError, TypeError) as exc:
+            raise DataError(
+                f"the run-time column {self.column!r} does not hold times: {exc}"
+            ) from None
+        latest = times.max()
+        if not pd.isna(latest) and (self.latest is None or latest > self.latest):
+            self.latest = latest
+
+    def merge(self, other: Any) -> None:
+        assert isinstance(other, RunTimePass)
+        self.seen = self.seen or other.seen
+        if other.latest is not None and (
+            self.latest is None or other.latest > self.latest
+        ):
+            self.latest = other.latest
+
+
+def run_time(engine: Engine, data: RunData, column: str) -> datetime:
+    """A run's time from its data: the latest value of ``column`` (one scan of
+    that column alone).
+
+    Raises:
+        DataError: the column is missing, holds no time, or only nulls.
+    """
+    result = engine.scan(data, {"time": RunTimePass(column)}, columns=[column])
+    found = result.passes["time"]
+    if isinstance(found, FailedPass):
+        raise DataError(found.message)
+    assert isinstance(found, RunTimePass)
+    if not found.seen:
+        raise DataError(f"the run-time column {column!r} is not in the run's data")
+    if found.latest is None:
+        raise DataError(f"the run-time column {column!r} has no value")
+    at: datetime = found.latest.to_pydatetime()
+    return at

@@ -18,6 +18,8 @@ from modelhealth.rules.models import RuleSet
 if TYPE_CHECKING:
     import pandas as pd
 
+    from modelhealth.checks.profile import Profile
+
 __all__ = ["kept_columns", "predictions_to_keep"]
 
 
@@ -37,9 +39,15 @@ def kept_columns(rule_set: RuleSet) -> list[str]:
 
 
 def predictions_to_keep(
-    rule_set: RuleSet, frame: pd.DataFrame
+    rule_set: RuleSet, frame: pd.DataFrame | None, profile: Profile | None = None
 ) -> tuple[pd.DataFrame, str] | None:
     """The part of a run's frame to keep for late labels, and its key column.
+
+    Args:
+        rule_set: the model's rules.
+        frame: the run's rows (at least the :func:`kept_columns`), or ``None``.
+        profile: the run's profile: whether the run has labels already is read
+            from it when given (the frame then need not hold the label column).
 
     Returns:
         ``None`` unless the rules name ``label.key`` and have a check that late
@@ -47,12 +55,15 @@ def predictions_to_keep(
         label yet.
     """
     columns = kept_columns(rule_set)
-    if not columns or rule_set.label is None:
+    if frame is None or not columns or rule_set.label is None:
         return None
     if not late_label_checks(rule_set):
         return None
     label = rule_set.label.column
-    if label in frame.columns and frame[label].notna().any():
+    if profile is not None and label in profile.columns:
+        if profile.columns[label].count > 0:
+            return None
+    elif label in frame.columns and frame[label].notna().any():
         return None
     present = [c for c in columns if c in frame.columns]
     if columns[0] not in present or columns[1] not in present:

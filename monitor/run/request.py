@@ -3,8 +3,9 @@
 The Python API (:func:`modelhealth.check_run`, and through it the CLI's ``check``),
 the HTTP API (``POST /api/v1/runs``) and the scheduler's jobs each describe the run
 as a :class:`RunRequest`; :func:`check` validates its ids, reads and joins its data,
-builds the run's report link and hands the frame to
-:func:`modelhealth.run.runner.run`, which checks, stores and alerts.
+builds the run's report link and hands the data, with the engine that reads it
+(:mod:`modelhealth.engine`), to :func:`modelhealth.run.runner.run`, which scans,
+checks, stores and alerts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from modelhealth import config
 from modelhealth.checks.base import CheckResult, Status, utcnow
-from modelhealth.engine.inputs import DataArg, load_frame
+from modelhealth.engine import EngineSettings, RunData, get_engine
+from modelhealth.engine.inputs import DataArg
+from modelhealth.engine.scan import run_time
 from modelhealth.errors import DataError, StorageError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet, Severity
@@ -50,6 +53,9 @@ class RunRequest:
             configured one (:func:`modelhealth.config.report_link`).
         run_time_column: without ``now``, the run's time is the latest value of
             this column of the data (UTC when the column has no zone).
+        engine: how the data is read (:class:`~modelhealth.engine.EngineSettings`);
+            ``None`` takes the rules' ``engine``, else ``MODELHEALTH_ENGINE``,
+            else the local engine.
     """
 
     rule_set: RuleSet
@@ -64,6 +70,17 @@ class RunRequest:
     alert: bool = True
     report_base: str | None = None
     run_time_column: str | None = None
+    engine: EngineSettings | None = None
+
+    def data(self) -> RunData:
+        """The run's data parts, joined on the label's key when the rules name one."""
+        label = self.rule_set.label
+        return RunData(
+            inputs=self.inputs,
+            predictions=self.predictions,
+            labels=self.labels,
+            key=label.key if label is not None else None,
+        )
 
 
 def check_ids(run_id: str, model_version: str | None = None) -> None:
@@ -130,24 +147,37 @@ def check(
         StorageError: the run could be neither stored nor spooled.
     """
     check_ids(request.run_id, request.model_version)
+    data = request.data()
+    settings = request.engine or EngineSettings.from_env(
+        default=request.rule_set.engine
+    )
+    engine = get_engine(settings)
+    try:
+        now = request.now
+        if now is None and request.run_time_column is not None:
+            now = run_time(engine, data, request.run_time_column)
+        return _run(request, data, engine, now, store, progress, spool, unreachable)
+    finally:
+        engine.close()
+
+
+def _run(
+    request: RunRequest,
+    data: RunData,
+    engine: Any,
+    now: datetime | None,
+    store: Store | None,
+    progress: runner.Progress | None,
+    spool: str | os.PathLike[str] | None,
+    unreachable: StorageError | None,
+) -> RunReport:
     rule_set = request.rule_set
-    frame = load_frame(rule_set, request.inputs, request.predictions, request.labels)
-    now = request.now
-    if now is None and request.run_time_column is not None:
-        now = run_time_of(frame, request.run_time_column)
-    paths = {
-        what: str(value)
-        for what, value in (
-            ("inputs", request.inputs),
-            ("predictions", request.predictions),
-            ("labels", request.labels),
-        )
-        if isinstance(value, (str, os.PathLike))
-    }
+    paths = data.paths()
     return runner.run(
         rule_set,
         run_id=request.run_id,
-        frame=frame,
+        data=data,
+        engine=engine,
         store=store,
         model_version=request.model_version,
         source=request.source,

@@ -30,14 +30,15 @@ from modelhealth.checks.base import (
     Status,
     utcnow,
 )
-from modelhealth.checks.profiling import profile_frame
+from modelhealth.checks.passes import FailedPass
+from modelhealth.engine import Engine, RunData, get_engine, scan_run
 from modelhealth.errors import StorageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import CheckParams, RuleSet
 from modelhealth.run import spool as spooling
 from modelhealth.run.outbox import check_budget, flush
 from modelhealth.run.policy import alert_policy
-from modelhealth.run.predictions import predictions_to_keep
+from modelhealth.run.predictions import kept_columns, predictions_to_keep
 from modelhealth.run.reference import resolve_reference
 
 if TYPE_CHECKING:
@@ -64,6 +65,10 @@ def _run_one(params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
 
     def single(status: Status, message: str) -> list[CheckResult]:
         return [check.result(status, message=message, started_at=started)]
+
+    failed = ctx.passes.get(params.id)
+    if isinstance(failed, FailedPass):
+        return single(Status.ERRORED, failed.message)
 
     if cls.needs_reference and (ctx.reference is None or ctx.reference.profile is None):
         why = (
@@ -224,8 +229,9 @@ def run(
     rule_set: RuleSet,
     *,
     run_id: str,
-    frame: pd.DataFrame,
+    data: RunData | pd.DataFrame,
     store: Store | None,
+    engine: Engine | None = None,
     model_version: str | None = None,
     source: str = "python",
     details: Mapping[str, Any] | None = None,
@@ -241,8 +247,10 @@ def run(
     Args:
         rule_set: the model's rules.
         run_id: the pipeline's id for this run; checking it again replaces it.
-        frame: the run's data (inputs with prediction and label columns).
+        data: the run's data (inputs, predictions, labels), or one frame of
+            inputs with prediction and label columns.
         store: where the reference is read and the run is written.
+        engine: what reads the data (the local engine by default).
         model_version: the version that produced the run.
         source: who asked (``cli``, ``python``, ``api``, ``scheduler``).
         details: JSON-able extras stored with the run (input paths...).
@@ -294,13 +302,21 @@ def run(
         except StorageError as exc:  # went down since it was opened
             log.warning("%s; checking without the store's reference", exc)
             store, unreachable = None, exc
-    progress(f"profiling {len(frame):,} rows x {frame.shape[1]} columns")
-    profile = profile_frame(frame, reference=reference.profile if reference else None)
+    if not isinstance(data, RunData):
+        data = RunData(inputs=data)
+    engine = engine or get_engine()
+    progress(f"reading and profiling the run ({engine.name} engine)")
+    keep = kept_columns(rule_set)
+    scan = scan_run(engine, data, rule_set, reference=reference, keep=keep or None)
+    profile = scan.profile
     ctx = CheckContext(
         rule_set=rule_set,
         run_id=run_id,
-        frame=frame,
+        frame=scan.frame,
         profile=profile,
+        passes=scan.passes,
+        row_count=scan.rows,
+        sampled=scan.sampled,
         reference=reference,
         model_version=model_version,
         now=started,
@@ -314,7 +330,7 @@ def run(
         run_id=run_id,
         results=tuple(results),
         profile=profile.to_dict(),
-        row_count=len(frame),
+        row_count=scan.rows,
         started_at=started,
         finished_at=started + timedelta(seconds=time.monotonic() - clock),
         model_version=model_version,
@@ -330,7 +346,7 @@ def run(
         store=store,
         report_url=report_url,
         alert=alert,
-        predictions=predictions_to_keep(rule_set, frame),
+        predictions=predictions_to_keep(rule_set, scan.kept, profile),
         spool=spool,
         unreachable=unreachable,
     )

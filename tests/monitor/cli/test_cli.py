@@ -203,7 +203,8 @@ def test_rules_validate(project, capsys):
     [
         (None, "does not exist"),
         (b"", "is empty"),
-        (b"PAR1 this is not parquet", "could not be read as PARQUET"),
+        (b"PAR1 this is not parquet", "is not Parquet"),
+        (b"PAR1 corrupt in the middle PAR1", "could not be read as PARQUET"),
     ],
 )
 def test_unreadable_inputs_exit_3(project, capsys, content, message):

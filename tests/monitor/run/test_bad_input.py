@@ -140,7 +140,7 @@ def test_rows_without_a_prediction(project, capsys):
 def test_empty_parquet_folder(project, capsys):
     (project / "empty").mkdir()
     assert run(project, "--inputs", str(project / "empty")) == ExitCode.NOT_CHECKED
-    assert "holds no .parquet files" in capsys.readouterr().err
+    assert "holds no Parquet or CSV files" in capsys.readouterr().err
 
 
 def test_repeated_column_names(project):
