@@ -30,7 +30,7 @@ from modelhealth.cli.options import RulesOpt as _Rules
 from modelhealth.errors import FailOn
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 __all__ = ["register"]
 
@@ -62,22 +62,6 @@ def _days(since: str, until: str) -> list[date]:
             f"--since {since} --until {until} spans {count} days; at most {MAX_DAYS}"
         )
     return [first + timedelta(days=i) for i in range(count)]
-
-
-def _read(paths: list[str], pattern: str) -> pd.DataFrame:
-    import pandas as pd
-
-    from modelhealth.engine.inputs import read_frame
-
-    frames = [read_frame(p) for p in paths]
-    if len(frames) == 1:
-        return frames[0]
-    try:
-        return pd.concat(frames, ignore_index=True)
-    except (TypeError, ValueError) as exc:
-        from modelhealth.errors import DataError
-
-        raise DataError(f"the files of {pattern!r} do not stack: {exc}") from None
 
 
 def backfill(
@@ -137,7 +121,7 @@ def backfill(
             request = RunRequest(
                 rule_set=rule_set,
                 run_id=run_id,
-                inputs=_read(paths, pattern) if len(paths) > 1 else paths[0],
+                inputs=pattern if len(paths) > 1 else paths[0],  # streamed
                 model_version=model_version,
                 source="backfill",
                 details={"inputs": pattern, "files": len(paths)},
