@@ -21,8 +21,8 @@ from modelhealth.engine.base import (
     EngineSettings,
     RunData,
     ScanResult,
-    get_engine,
 )
+from modelhealth.engine.choose import get_engine
 from modelhealth.engine.scan import RunScan, scan_run
 
 __all__ = [

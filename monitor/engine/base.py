@@ -27,7 +27,6 @@ __all__ = [
     "EngineSettings",
     "RunData",
     "ScanResult",
-    "get_engine",
 ]
 
 DEFAULT_BATCH_ROWS = 131_072
@@ -182,25 +181,3 @@ class Engine(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - an optional hook
         """Release what the engine holds (a Spark session it started)."""
-
-
-def get_engine(settings: EngineSettings | str | None = None) -> Engine:
-    """The engine the settings name, imported only now.
-
-    Raises:
-        UsageError: an unknown engine name, or the engine's extra is missing
-            (e.g. ``pip install 'modelhealth[spark]'``).
-    """
-    if settings is None or isinstance(settings, str):
-        settings = EngineSettings.from_env(name=settings)
-    if settings.name == "local":
-        from modelhealth.engine.local import LocalEngine
-
-        return LocalEngine(settings)
-    if settings.name == "spark":
-        from modelhealth.engine.spark import SparkEngine  # type: ignore[import-not-found,unused-ignore]
-
-        return SparkEngine(settings)  # type: ignore[no-any-return,unused-ignore]
-    raise UsageError(
-        f"unknown engine {settings.name!r}; use one of: {', '.join(ENGINES)}"
-    )

@@ -49,7 +49,8 @@ def test_unknown_key_with_suggestion():
 def test_unknown_key_without_suggestion_lists_known_keys():
     assert error(HEAD + "zzz: 1\n") == (
         "rules/churn.yaml:3:1 zzz: unknown key; known keys: alerts, checks,"
-        " description, extends, label, maintenance, model, on_missing_reference,"
+        " description, engine, extends, label, maintenance, model,"
+        " on_missing_reference,"
         " prediction, reference, schedule,"
         " sources, version"
     )
