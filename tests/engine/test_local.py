@@ -155,12 +155,12 @@ def test_side_files_with_other_row_counts_say_how_many(tmp_path):
 
 def test_a_sample_is_uniform_and_the_same_for_any_batch_size():
     frame = _frame(20_000)
-    engine = get_engine(EngineSettings(batch_rows=1000))
     samples = []
     for size in (1000, 20_000):
         engine = get_engine(EngineSettings(batch_rows=size))
         result = engine.scan(RunData(frame), {"s": SamplePass(2000)})
         sample = result.passes["s"]
+        assert isinstance(sample, SamplePass)
         assert sample.sampled
         samples.append(sample.frame())
     for sample in samples:
