@@ -159,14 +159,14 @@ def test_a_sample_is_uniform_and_the_same_for_any_batch_size():
     for size in (1000, 20_000):
         engine = get_engine(EngineSettings(batch_rows=size))
         result = engine.scan(RunData(frame), {"s": SamplePass(2000)})
-        sample = result.passes["s"]
-        assert isinstance(sample, SamplePass)
-        assert sample.sampled
-        samples.append(sample.frame())
-    for sample in samples:
-        assert len(sample) == 2000
-        assert sample["id"].is_monotonic_increasing  # the run's order is kept
-        assert abs(sample["id"].mean() - 10_000) < 600  # spread over the run
+        found = result.passes["s"]
+        assert isinstance(found, SamplePass)
+        assert found.sampled
+        samples.append(found.frame())
+    for kept in samples:
+        assert len(kept) == 2000
+        assert kept["id"].is_monotonic_increasing  # the run's order is kept
+        assert abs(kept["id"].mean() - 10_000) < 600  # spread over the run
 
 
 def test_engine_settings_refuse_nonsense():
