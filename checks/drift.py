@@ -50,7 +50,7 @@ from modelhealth.checks.base import (
     grade,
 )
 from modelhealth.checks.profile import ColumnProfile, Profile
-from modelhealth.rules.models import Threshold
+from modelhealth.rules.models import CheckThreshold, Threshold
 
 __all__ = ["ColumnOverride", "DriftCheck", "DriftMethod", "DriftParams"]
 
@@ -74,7 +74,7 @@ class DriftParams(CheckParams):
     columns: Literal["*"] | list[str] = "*"
     exclude: list[str] = Field(default_factory=list)
     method: DriftMethod = "auto"
-    threshold: Threshold | None = None
+    threshold: CheckThreshold | None = None
     per_column: dict[str, ColumnOverride] = Field(default_factory=dict)
     max_drifted_share: Threshold | None = None
     engine: Literal["native", "evidently"] = "native"
@@ -130,8 +130,10 @@ class DriftCheck(Check[DriftParams]):
             method = override.method
         if override is not None and override.threshold is not None:
             return method, override.threshold
-        if self.params.threshold is not None and method == self.params.method:
-            return method, self.params.threshold
+        levels = self.params.threshold
+        # a history band alone keeps the method's levels; the band is graded after
+        if levels is not None and levels.has_levels and method == self.params.method:
+            return method, Threshold(warn=levels.warn, fail=levels.fail)
         return method, _methods.DEFAULTS[method]
 
     def _column(

@@ -134,5 +134,6 @@ def test_real_tables_report_kind_keys():
         )
     assert (
         str(info.value)
-        == "m.yaml:4:5 checks[0]: volume needs min_rows, max_rows or max_change"
+        == "m.yaml:4:5 checks[0]: volume needs min_rows, max_rows, max_change or "
+        "threshold.history"
     )
