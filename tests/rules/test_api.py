@@ -108,6 +108,7 @@ def test_examples_with_the_real_tables(tmp_path):
         "quality",
         "multivariate_drift",
         "estimated_metric",
+        "skew",
     ]
     assert rule_set.source_file == str(tmp_path / "rules.yaml")
 
