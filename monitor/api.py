@@ -24,6 +24,7 @@ from modelhealth.errors import DataError, StorageError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
+from modelhealth.run.importance import ImportanceArg, read_importance
 from modelhealth.run.inputs import DataArg, read_data
 from modelhealth.run.request import RunRequest, check, check_ids
 from modelhealth.store import Store
@@ -166,6 +167,7 @@ def register_baseline(
     model_version: str | None = None,
     db: str | Store | None = None,
     created_at: datetime | None = None,
+    importance: ImportanceArg | None = None,
 ) -> BaselineRecord:
     """Register the reference data (and pre-deployment metrics) of a model version.
 
@@ -176,6 +178,9 @@ def register_baseline(
         model_version: the version; registering the same version again replaces it.
         db: store URL, SQLite path or open Store.
         created_at: when to record it as registered.
+        importance: feature importance, as a mapping or a JSON/CSV file; drifted
+            features are ranked by importance x drift (else by the mutual
+            information with the prediction, estimated on ``data``).
 
     Returns:
         The stored baseline.
@@ -196,6 +201,7 @@ def register_baseline(
             "the baseline data has no rows; a reference needs data to compare with"
         )
     parsed = _metrics(metrics)
+    given = {} if importance is None else {"importance": read_importance(importance)}
     profile = profile_frame(frame)
     with using(db) as store:
         return store.save_baseline(
@@ -207,6 +213,7 @@ def register_baseline(
             details={
                 **({"data": str(data)} if isinstance(data, (str, os.PathLike)) else {}),
                 **fit_reference(rule_set, frame),
+                **given,
             },
             created_at=created_at,
         )

@@ -237,6 +237,13 @@ def baseline(
         ),
     ] = None,
     strict: StrictOpt = False,
+    importance: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="Feature importance: JSON {feature: importance} or CSV with "
+            "columns feature,importance; drifted features are ranked by it."
+        ),
+    ] = None,
 ) -> None:
     """Register the reference that later runs compare with.
 
@@ -267,7 +274,12 @@ def baseline(
 
         values = run_metrics(metrics)
     record = register_baseline(
-        rules=rule_set, data=data, metrics=values, model_version=model_version, db=db
+        rules=rule_set,
+        data=data,
+        metrics=values,
+        model_version=model_version,
+        db=db,
+        importance=importance,
     )
     n_metrics = f", {len(record.metrics)} metric(s)" if record.metrics else ""
     typer.echo(
