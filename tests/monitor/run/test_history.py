@@ -125,17 +125,18 @@ def test_an_unreachable_store_leaves_the_grade_with_a_note(frame):
 @pytest.mark.parametrize(
     ("direction", "value", "status"),
     [
-        ("both", 135.0, Status.FAILED),
-        ("both", 65.0, Status.FAILED),
-        ("both", 120.0, Status.WARNED),
-        ("above", 65.0, Status.PASSED),
-        ("below", 135.0, Status.PASSED),
-        ("below", 80.0, Status.WARNED),
-        ("both", 110.0, Status.PASSED),
+        ("both", 155.0, Status.FAILED),
+        ("both", 45.0, Status.FAILED),
+        ("both", 125.0, Status.WARNED),
+        ("above", 45.0, Status.PASSED),
+        ("below", 155.0, Status.PASSED),
+        ("below", 75.0, Status.WARNED),
+        ("both", 115.0, Status.PASSED),
     ],
 )
 def test_band_levels_and_sides(direction, value, status):
-    # mean 100, sample sd 10.7: fail beyond +/-32, warn beyond +/-16
+    # mean 100, sample sd 10.7 of 8 runs: the t prediction interval puts fail
+    # beyond +/-51 (4.8 sd for sigma 3) and warn beyond +/-19 (1.8 sd for 1.5)
     spec = HistorySpec(sigma=3, warn_sigma=1.5, direction=direction)
     past = [(MONDAY + timedelta(days=i), v) for i, v in enumerate([90.0, 110.0] * 4)]
     found, count, _ = band(spec, past, MONDAY, timezone.utc)
@@ -166,3 +167,21 @@ def test_the_weekday_is_read_in_the_given_timezone():
     assert count == 4
     assert "Mondays" in what
     assert found is not None
+
+
+def test_the_band_widens_on_few_runs_so_its_false_alarms_stay_rare():
+    """An unchanged normal series: at sigma 3 the t band alarms on about 0.27% of
+    runs whatever the history's length; a plain mean +/- 3 sd of 4 runs would on
+    about 7%."""
+    rng = np.random.default_rng(1)
+    spec = HistorySpec(sigma=3, min_runs=2)
+    for n in (4, 8, 28):
+        x = rng.normal(size=(20_000, n + 1))
+        width = band(spec, [(MONDAY, v) for v in x[0, :n]], MONDAY, timezone.utc)[0]
+        assert width is not None
+        reach = width.width(3)
+        m, s = x[:, :n].mean(axis=1), x[:, :n].std(axis=1, ddof=1)
+        alarms = float((np.abs(x[:, n] - m) > reach * s).mean())
+        assert 0.001 < alarms < 0.0055, (n, alarms)
+    assert width is not None
+    assert width.width(3) == pytest.approx(3.36, abs=0.01)  # 28 runs
