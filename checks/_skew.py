@@ -34,6 +34,7 @@ __all__ = [
     "keyed",
     "read_offline",
     "shown",
+    "text",
 ]
 
 _CSV = (".csv", ".csv.gz", ".tsv")
@@ -180,3 +181,12 @@ def coverage(offline: pd.Index, online: pd.Index, examples: int) -> Coverage:
         + f"; {len(not_run):,} offline keys are not in the run"
     )
     return Coverage(share, metrics, tuple(kept), message)
+
+
+def text(value: object) -> str:
+    """A value as messages show it: numbers to 6 digits, text quoted."""
+    import numbers
+
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return f"{float(value):.6g}"
+    return repr(value) if isinstance(value, str) else str(value)

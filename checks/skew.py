@@ -160,11 +160,11 @@ class SkewCheck(Check[SkewParams]):
         ]
         number = kinds[0] == "number"
         how = f"beyond abs {tol.abs:g} + rel {tol.rel:g}" if number else "exactly"
-        note = f"{column!r}: {bad:,} of {len(matched):,} keys ({share:.2%}) differ"
+        note = f"{bad:,} of {len(matched):,} keys ({share:.2%}) differ {how}"
         if examples:
             first = examples[0]
-            note += f", e.g. key {first['key']}: offline {first['offline']!r}, "
-            note += f"run {first['run']!r}"
+            note += f", e.g. key {first['key']}: offline {_skew.text(first['offline'])}"
+            note += f", run {_skew.text(first['run'])}"
         if dtypes["offline_dtype"] != dtypes["run_dtype"]:
             note += f" (dtypes {off.dtype} offline, {on.dtype} in the run)"
         return self.result(
