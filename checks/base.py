@@ -182,6 +182,8 @@ class Reference:
         fitted: state that checks fitted on the baseline's rows when it was
             registered, by check id (see :meth:`Check.fit_reference`); empty for a
             window of past runs.
+        importance: each feature's importance as given with the baseline
+            (``modelhealth baseline --importance``); empty when none was given.
     """
 
     source: str
@@ -191,6 +193,7 @@ class Reference:
     row_counts: tuple[int, ...] = ()
     version: str | None = None
     fitted: Mapping[str, Any] = field(default_factory=dict)
+    importance: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -31,16 +31,20 @@ without a fail level). ``engine: evidently`` hands the columns to evidently's ow
 statistical tests instead (:mod:`modelhealth.checks._evidently`); it needs the
 reference's
 raw data (``reference_data``).
+
+Drifted columns are ranked by importance x drift (:mod:`modelhealth.checks._causes`)
+when the baseline has feature importance: given at registration, or the mutual
+information with the prediction that :meth:`DriftCheck.fit_reference` estimates.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelhealth.checks import _methods
+from modelhealth.checks import _causes, _methods
 from modelhealth.checks.base import (
     Check,
     CheckContext,
@@ -50,7 +54,10 @@ from modelhealth.checks.base import (
     grade,
 )
 from modelhealth.checks.profile import ColumnProfile, Profile
-from modelhealth.rules.models import Threshold
+from modelhealth.rules.models import CheckThreshold, RuleSet, Threshold
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ColumnOverride", "DriftCheck", "DriftMethod", "DriftParams"]
 
@@ -74,7 +81,7 @@ class DriftParams(CheckParams):
     columns: Literal["*"] | list[str] = "*"
     exclude: list[str] = Field(default_factory=list)
     method: DriftMethod = "auto"
-    threshold: Threshold | None = None
+    threshold: CheckThreshold | None = None
     per_column: dict[str, ColumnOverride] = Field(default_factory=dict)
     max_drifted_share: Threshold | None = None
     engine: Literal["native", "evidently"] = "native"
@@ -104,9 +111,33 @@ class DriftCheck(Check[DriftParams]):
         else:
             label = ctx.reference.label
             results = [self._column(ctx, reference, col, label) for col in columns]
+        importance, source = _importance(ctx, self.params.id)
+        if importance:
+            results = _causes.ranked(results, importance, source)
         if self.params.max_drifted_share is not None:
             results.append(self._share(results, self.params.max_drifted_share))
         return results
+
+    @classmethod
+    def fit_reference(
+        cls, params: CheckParams, frame: pd.DataFrame, rule_set: RuleSet
+    ) -> dict[str, Any] | None:
+        """Each feature's mutual information with the prediction, for root-cause
+        hints when no importance is given with the baseline."""
+        assert isinstance(params, DriftParams)
+        spec = rule_set.prediction
+        if spec is None or spec.column not in frame.columns:
+            return None
+        excluded = {spec.column, *params.exclude}
+        if rule_set.label is not None:
+            excluded.update(c for c in (rule_set.label.column, rule_set.label.key) if c)
+        names = params.columns if params.columns != "*" else list(map(str, frame))
+        features = [c for c in names if c in frame.columns and c not in excluded]
+        mi = _causes.mutual_information(frame, features, spec.column)
+        return {
+            "importance": mi,
+            "importance_from": f"mutual information with {spec.column!r}",
+        }
 
     def _columns(self, ctx: CheckContext) -> list[str]:
         excluded = set(self.params.exclude)
@@ -130,8 +161,10 @@ class DriftCheck(Check[DriftParams]):
             method = override.method
         if override is not None and override.threshold is not None:
             return method, override.threshold
-        if self.params.threshold is not None and method == self.params.method:
-            return method, self.params.threshold
+        levels = self.params.threshold
+        # a history band alone keeps the method's levels; the band is graded after
+        if levels is not None and levels.has_levels and method == self.params.method:
+            return method, Threshold(warn=levels.warn, fail=levels.fail)
         return method, _methods.DEFAULTS[method]
 
     def _column(
@@ -290,6 +323,17 @@ class DriftCheck(Check[DriftParams]):
 
 
 _GRADED = (Status.PASSED, Status.WARNED, Status.FAILED)
+
+
+def _importance(ctx: CheckContext, check_id: str) -> tuple[dict[str, float], str]:
+    """The importance given with the baseline, else the one fitted on it."""
+    if ctx.reference is None:
+        return {}, ""
+    if ctx.reference.importance:
+        return dict(ctx.reference.importance), "given with the baseline"
+    fitted = ctx.reference.fitted.get(check_id) or {}
+    found = fitted.get("importance") or {}
+    return dict(found), str(fitted.get("importance_from", "fitted on the baseline"))
 
 
 def _raised(threshold: Threshold, outcome: _methods.Outcome) -> Threshold:

@@ -64,8 +64,11 @@ class EstimatedMetricParams(CheckParams):
 
     @model_validator(mode="after")
     def _some_bound(self) -> EstimatedMetricParams:
-        if self.min is None and self.max is None and self.max_drop is None:
-            raise ValueError("estimated_metric needs min, max or max_drop")
+        levels = (self.min, self.max, self.max_drop, self.threshold)
+        if all(level is None for level in levels):
+            raise ValueError(
+                "estimated_metric needs min, max, max_drop or threshold.history"
+            )
         return self
 
 

@@ -60,8 +60,9 @@ class MetricParams(CheckParams):
 
     @model_validator(mode="after")
     def _some_bound(self) -> MetricParams:
-        if self.min is None and self.max is None and self.max_drop is None:
-            raise ValueError("metric needs min, max or max_drop")
+        levels = (self.min, self.max, self.max_drop, self.threshold)
+        if all(level is None for level in levels):
+            raise ValueError("metric needs min, max, max_drop or threshold.history")
         return self
 
 
@@ -174,6 +175,7 @@ class MetricCheck(Check[MetricParams]):
                 else:
                     notes.append(text)
         graded = p.min is not None or p.max is not None or "drop" in metrics
+        graded = graded or p.threshold is not None  # the history band grades it
         status = Status.FAILED if broken else Status.PASSED
         if not graded:
             status = Status.SKIPPED

@@ -38,7 +38,7 @@ from modelhealth.checks.base import (
     grade,
 )
 from modelhealth.checks.drift import DriftCheck, DriftMethod, DriftParams
-from modelhealth.rules.models import Threshold
+from modelhealth.rules.models import CheckThreshold, Threshold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,7 +61,7 @@ class PredictionParams(CheckParams):
     kind: Literal["prediction"] = "prediction"
     drift: bool = True
     method: DriftMethod = "auto"
-    threshold: Threshold | None = None
+    threshold: CheckThreshold | None = None
     max_null_share: Threshold | None = Threshold(warn=0.001, fail=0.01)
     min_value: float | None = None
     max_value: float | None = None
@@ -115,7 +115,7 @@ class PredictionCheck(Check[PredictionParams]):
         return results
 
     def _drift(
-        self, ctx: CheckContext, column: str, threshold: Threshold | None
+        self, ctx: CheckContext, column: str, threshold: CheckThreshold | None
     ) -> CheckResult:
         params = DriftParams(
             id=self.params.id,

@@ -30,6 +30,7 @@ BUILTIN: dict[str, str] = {
         "modelhealth.checks.multivariate_drift:MultivariateDriftCheck"
     ),
     "estimated_metric": "modelhealth.checks.estimated_metric:EstimatedMetricCheck",
+    "skew": "modelhealth.checks.skew:SkewCheck",
 }
 
 ENTRY_POINT_GROUP = "modelhealth.checks"

@@ -45,8 +45,11 @@ class VolumeParams(CheckParams):
 
     @model_validator(mode="after")
     def _some_bound(self) -> VolumeParams:
-        if self.min_rows is None and self.max_rows is None and self.max_change is None:
-            raise ValueError("volume needs min_rows, max_rows or max_change")
+        bounds = (self.min_rows, self.max_rows, self.max_change, self.threshold)
+        if all(b is None for b in bounds):
+            raise ValueError(
+                "volume needs min_rows, max_rows, max_change or threshold.history"
+            )
         return self
 
 
@@ -107,8 +110,10 @@ class VolumeCheck(Check[VolumeParams]):
                     f"nothing to compare the row count with yet ({what}), "
                     "so max_change was not checked"
                 )
-        if not statuses:
-            return [self.result(Status.SKIPPED, value=rows, message=notes[-1])]
+        if not statuses:  # nothing fixed to grade: the history band grades alone
+            status = Status.PASSED if p.threshold is not None else Status.SKIPPED
+            message = notes[-1] if notes else f"{rows:,} rows"
+            return [self.result(status, value=rows, message=message)]
         return [
             self.result(
                 max(statuses, key=lambda s: s.rank),

@@ -26,6 +26,7 @@ from modelhealth.errors import DataError, StorageError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
+from modelhealth.run.importance import ImportanceArg, read_importance
 from modelhealth.run.request import RunRequest, check, check_ids
 from modelhealth.store import Store
 from modelhealth.store.opening import open_store, using
@@ -179,6 +180,7 @@ def register_baseline(
     db: str | Store | None = None,
     created_at: datetime | None = None,
     engine: EngineArg = None,
+    importance: ImportanceArg | None = None,
 ) -> BaselineRecord:
     """Register the reference data (and pre-deployment metrics) of a model version.
 
@@ -191,6 +193,9 @@ def register_baseline(
         created_at: when to record it as registered.
         engine: ``local`` or ``spark``, or :class:`EngineSettings`; default: the
             rules' ``engine``, else ``MODELHEALTH_ENGINE``, else ``local``.
+        importance: feature importance, as a mapping or a JSON/CSV file; drifted
+            features are ranked by importance x drift (else by the mutual
+            information with the prediction, estimated on ``data``).
 
     Returns:
         The stored baseline.
@@ -217,6 +222,7 @@ def register_baseline(
             "the baseline data has no rows; a reference needs data to compare with"
         )
     fitted_on = {"sample_rows": len(scan.frame)} if scan.sampled else {}
+    given = {} if importance is None else {"importance": read_importance(importance)}
     with using(db) as store:
         return store.save_baseline(
             rule_set.model,
@@ -228,6 +234,7 @@ def register_baseline(
                 **({"data": str(data)} if isinstance(data, (str, os.PathLike)) else {}),
                 **fit_reference(rule_set, scan.frame),
                 **({"fitted_on": fitted_on} if fitted_on else {}),
+                **given,
             },
             created_at=created_at,
         )

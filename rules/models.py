@@ -31,8 +31,11 @@ __all__ = [
     "STATUS_ORDER",
     "ChannelParams",
     "CheckParams",
+    "CheckThreshold",
     "CronExpression",
     "Duration",
+    "HistorySpec",
+    "HistoryThreshold",
     "LabelSpec",
     "MaintenanceWindow",
     "PredictionSpec",
@@ -96,6 +99,66 @@ class Threshold(_Model):
         if self.warn is None and self.fail is None:
             raise ValueError("a threshold needs warn, fail or both")
         return self
+
+
+class HistorySpec(_Model):
+    """Levels learnt from the same check's stored values: ``mean +/- sigma * sd``
+    of its last runs before the checked one (on the same weekday with
+    ``seasonality: day_of_week``); see :mod:`modelhealth.run.history`."""
+
+    last_runs: int = Field(default=28, ge=2, le=1000)
+    sigma: float = Field(default=3.0, gt=0)
+    warn_sigma: float | None = Field(default=None, gt=0)
+    seasonality: Literal["day_of_week"] | None = None
+    min_runs: int = Field(default=4, ge=2)
+    direction: Literal["both", "above", "below"] = "both"
+    min_sd: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HistorySpec:
+        if self.warn_sigma is not None and self.warn_sigma >= self.sigma:
+            raise ValueError(
+                f"warn_sigma ({self.warn_sigma:g}) must be below sigma "
+                f"({self.sigma:g}): the warn band lies inside the fail band"
+            )
+        if self.min_runs > self.last_runs:
+            raise ValueError(
+                f"min_runs ({self.min_runs}) is more than last_runs "
+                f"({self.last_runs}): the history could never be long enough"
+            )
+        return self
+
+
+class HistoryThreshold(_Model):
+    """A check's ``threshold`` where its kind grades fixed levels under keys of
+    its own (``min``, ``max_change``...): only the ``history`` band."""
+
+    history: HistorySpec | None = None
+
+    @model_validator(mode="after")
+    def _one_level(self) -> HistoryThreshold:
+        if self.history is None:
+            raise ValueError(
+                "threshold here takes only history (this kind's fixed levels have "
+                "keys of their own)"
+            )
+        return self
+
+
+class CheckThreshold(Threshold, HistoryThreshold):
+    """A check's ``threshold`` in kinds graded by warn/fail levels (``drift``,
+    ``prediction``): fixed levels, a ``history`` band, or both."""
+
+    @model_validator(mode="after")
+    def _one_level(self) -> CheckThreshold:
+        if self.warn is None and self.fail is None and self.history is None:
+            raise ValueError("a threshold needs warn, fail, history or some of them")
+        return self
+
+    @property
+    def has_levels(self) -> bool:
+        """Whether fixed warn/fail levels are given (not only a history band)."""
+        return self.warn is not None or self.fail is not None
 
 
 class PredictionSpec(_Model):
@@ -211,6 +274,8 @@ class CheckParams(_Model):
     max_segments: int = Field(default=10, ge=1, le=1000)
     # None: the rule set's on_missing_reference
     on_missing_reference: OnMissingReference | None = None
+    # warn/fail levels from the stored history of this check's values
+    threshold: HistoryThreshold | None = None
 
 
 AlertStatus = Literal["warned", "failed", "errored"]

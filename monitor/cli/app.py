@@ -258,6 +258,13 @@ def baseline(
     engine: EngineOpt = None,
     batch_rows: BatchRowsOpt = None,
     spark_master: SparkMasterOpt = None,
+    importance: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="Feature importance: JSON {feature: importance} or CSV with "
+            "columns feature,importance; drifted features are ranked by it."
+        ),
+    ] = None,
 ) -> None:
     """Register the reference that later runs compare with.
 
@@ -294,6 +301,7 @@ def baseline(
         model_version=model_version,
         db=db,
         engine=engine_settings(engine, batch_rows, spark_master),
+        importance=importance,
     )
     n_metrics = f", {len(record.metrics)} metric(s)" if record.metrics else ""
     typer.echo(

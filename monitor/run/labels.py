@@ -39,6 +39,7 @@ from modelhealth.errors import DataError, UsageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import RuleSet
 from modelhealth.run import runner
+from modelhealth.run.history import graded_on_history
 from modelhealth.run.reference import resolve_reference
 from modelhealth.store.opening import using
 
@@ -175,9 +176,11 @@ def attach_labels(
             now=now or utcnow(),
         )
         extra = {"labels_matched": matched, "labels_unmatched": unmatched}
-        fresh = [
-            replace(r, details={**r.details, **extra}) for r in runner.run_checks(ctx)
-        ]
+        # graded on the history before the run's time, not the labels' arrival
+        checked = graded_on_history(
+            runner.run_checks(ctx), replace(ctx, now=stored.started_at), store
+        )
+        fresh = [replace(r, details={**r.details, **extra}) for r in checked]
         report = RunReport(
             model=rule_set.model,
             run_id=run_id,

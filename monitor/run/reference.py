@@ -84,4 +84,5 @@ def baseline_reference(baseline: BaselineRecord) -> Reference:
         row_counts=(baseline.row_count,),
         version=baseline.version,
         fitted=baseline.details.get("fitted", {}),
+        importance=baseline.details.get("importance", {}),
     )

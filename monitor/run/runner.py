@@ -36,6 +36,7 @@ from modelhealth.errors import StorageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import CheckParams, RuleSet
 from modelhealth.run import spool as spooling
+from modelhealth.run.history import graded_on_history
 from modelhealth.run.outbox import check_budget, flush
 from modelhealth.run.policy import alert_policy
 from modelhealth.run.predictions import kept_columns, predictions_to_keep
@@ -324,7 +325,7 @@ def run(
         last_run_at=recent[0].finished_at if recent else None,
         reference_error=str(unreachable) if unreachable is not None else None,
     )
-    results = run_checks(ctx, progress)
+    results = graded_on_history(run_checks(ctx, progress), ctx, store)
     report = RunReport(
         model=rule_set.model,
         run_id=run_id,

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from modelhealth.checks.base import Status
 from modelhealth.store import convert
@@ -313,6 +313,63 @@ class Reads:
         ) as session:
             points = [HistoryPoint(*row) for row in session.execute(query)]
         return points[::-1]
+
+    def check_values(
+        self,
+        model: str,
+        check_id: str,
+        *,
+        last_runs: int,
+        before: datetime,
+        exclude_run_id: str | None = None,
+    ) -> dict[str | None, list[tuple[datetime, float]]]:
+        """One check's graded values over the model's last runs, for history levels.
+
+        Args:
+            model: the model's name.
+            check_id: the rule's check id.
+            last_runs: the newest this many runs that hold a result of the check.
+            before: only runs whose run time is earlier (a backfilled run is graded
+                on the history it had).
+            exclude_run_id: leave this run out (the one being checked).
+
+        Returns:
+            ``{subject: [(run time, value), ...]}``, newest first; errored results
+            and results without a value are left out (a result skipped for want of
+            history holds its value, and counts).
+        """
+        held = aliased(CheckResultRow)
+        has_check = (
+            sa.exists()
+            .where(held.run_id == RunRow.id, held.check_id == check_id)
+            .correlate(RunRow)
+        )
+        runs = sa.select(RunRow.id).where(
+            RunRow.model_id == _model_id(model), RunRow.started_at < before, has_check
+        )
+        if exclude_run_id is not None:
+            runs = runs.where(RunRow.run_key != exclude_run_id)
+        # correlate(None): the runs here are their own, not the outer query's
+        runs = runs.order_by(RunRow.started_at.desc(), RunRow.id.desc()).correlate(None)
+        query = (
+            sa.select(RunRow.started_at, CheckResultRow.subject, CheckResultRow.value)
+            .join(RunRow, CheckResultRow.run_id == RunRow.id)
+            .where(
+                CheckResultRow.run_id.in_(runs.limit(max(last_runs, 0))),
+                CheckResultRow.check_id == check_id,
+                CheckResultRow.status != Status.ERRORED.value,
+                CheckResultRow.value.is_not(None),
+            )
+            .order_by(RunRow.started_at.desc(), RunRow.id.desc())
+        )
+        found: dict[str | None, list[tuple[datetime, float]]] = {}
+        with self._session(
+            f"could not read the stored values of check {check_id!r}"
+        ) as session:
+            for at, subject, value in session.execute(query):
+                if value is not None:  # left out in SQL; for the type checker
+                    found.setdefault(subject, []).append((at, float(value)))
+        return found
 
     def models(self) -> list[ModelSummary]:
         """Every model with its run count and latest run, by name."""

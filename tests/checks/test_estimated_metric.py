@@ -161,7 +161,7 @@ def test_skips_window_reference_missing_state_and_small_runs():
 
 
 def test_needs_a_bound():
-    with pytest.raises(ValueError, match="needs min, max or max_drop"):
+    with pytest.raises(ValueError, match=r"needs min, max, max_drop or threshold\."):
         EstimatedMetricParams(id="est", metric="f1")
 
 

@@ -217,5 +217,5 @@ def test_wrong_task_and_missing_prediction(make_ctx, scored):
 
 
 def test_params_need_a_bound():
-    with pytest.raises(ValidationError, match="min, max or max_drop"):
+    with pytest.raises(ValidationError, match=r"min, max, max_drop or threshold\."):
         MetricParams(id="m", metric="accuracy")

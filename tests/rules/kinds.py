@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from modelhealth import rules
 from modelhealth.rules import ChannelParams, CheckParams, Threshold
+from modelhealth.rules.models import CheckThreshold
 
 
 class ColumnSpec(BaseModel):
@@ -31,7 +32,7 @@ class DriftParams(CheckParams):
     kind: Literal["drift"] = "drift"
     columns: Literal["*"] | list[str] = "*"
     method: Literal["psi", "ks", "wasserstein"] = "psi"
-    threshold: Threshold = Threshold(warn=0.1, fail=0.25)
+    threshold: CheckThreshold = CheckThreshold(warn=0.1, fail=0.25)
     per_column: dict[str, Threshold] = Field(default_factory=dict)
     segment_by: list[str] = Field(default_factory=list)
 

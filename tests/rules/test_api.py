@@ -108,6 +108,7 @@ def test_examples_with_the_real_tables(tmp_path):
         "quality",
         "multivariate_drift",
         "estimated_metric",
+        "skew",
     ]
     assert rule_set.source_file == str(tmp_path / "rules.yaml")
 
@@ -134,5 +135,6 @@ def test_real_tables_report_kind_keys():
         )
     assert (
         str(info.value)
-        == "m.yaml:4:5 checks[0]: volume needs min_rows, max_rows or max_change"
+        == "m.yaml:4:5 checks[0]: volume needs min_rows, max_rows, max_change or "
+        "threshold.history"
     )

@@ -342,3 +342,48 @@ def test_on_missing_reference_names_its_choices_issue_16():
         "rules/churn.yaml:3:23 on_missing_reference: must be one of: skip, warn, fail;"
         " got 'skp'; did you mean 'skip'?"
     )
+
+
+def test_history_threshold_keys_are_validated_issue_15():
+    text = HEAD + (
+        "checks:\n"
+        "  - id: rows\n    kind: volume\n"
+        "    threshold: {history: {last_runs: 28, sigmaa: 3}}\n"
+        "  - id: rows2\n    kind: volume\n"
+        "    threshold: {history: {seasonality: weekly}}\n"
+        "  - id: rows3\n    kind: volume\n    threshold: {warn: 10}\n"
+        "  - id: d\n    kind: drift\n"
+        "    threshold: {history: {sigma: 2, warn_sigma: 3}}\n"
+        "  - id: rows4\n    kind: volume\n"
+        "    threshold: {history: {min_runs: 40}}\n"
+    )
+    assert error(text).splitlines() == [
+        "rules/churn.yaml:6:42 checks[0].threshold.history.sigmaa: unknown key;"
+        " did you mean 'sigma'?",
+        "rules/churn.yaml:9:40 checks[1].threshold.history.seasonality: must be"
+        " day_of_week, got 'weekly'",
+        "rules/churn.yaml:12:17 checks[2].threshold.warn: unknown key;"
+        " known keys: history",
+        "rules/churn.yaml:15:26 checks[3].threshold.history: warn_sigma (3) must"
+        " be below sigma (2): the warn band lies inside the fail band",
+        "rules/churn.yaml:18:26 checks[4].threshold.history: min_runs (40) is more"
+        " than last_runs (28): the history could never be long enough",
+    ]
+
+
+def test_history_threshold_alone_or_with_levels_loads_issue_15():
+    rule_set = parse(
+        HEAD + "checks:\n"
+        "  - id: rows\n    kind: volume\n"
+        "    threshold: {history: {seasonality: day_of_week}}\n"
+        "  - id: d\n    kind: drift\n"
+        "    threshold: {fail: 0.3, history: {last_runs: 14, direction: above}}\n"
+    )
+    rows, drift = rule_set.checks
+    assert rows.threshold is not None
+    assert rows.threshold.history is not None
+    assert rows.threshold.history.seasonality == "day_of_week"
+    assert rows.threshold.history.last_runs == 28
+    assert drift.threshold is not None
+    assert drift.threshold.history is not None
+    assert drift.threshold.history.direction == "above"
