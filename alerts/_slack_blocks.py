@@ -32,6 +32,7 @@ _EMOJI = {
     "problem": ":rotating_light:",
     "reminder": ":hourglass:",
     "resolved": ":white_check_mark:",
+    "stale": ":zzz:",
     "acknowledged": ":eyes:",
     "test": ":wave:",
 }

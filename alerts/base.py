@@ -36,7 +36,7 @@ __all__ = [
     "result_key",
 ]
 
-AlertKind = Literal["problem", "reminder", "resolved", "acknowledged", "test"]
+AlertKind = Literal["problem", "reminder", "resolved", "stale", "acknowledged", "test"]
 
 
 class DeliveryError(Exception):
@@ -92,14 +92,16 @@ class Alert:
         run_id: the run the results come from.
         results: the routed results, worst first.
         kind: ``problem`` (something new failed), ``reminder`` (still failing),
-            ``resolved`` (passes again), ``acknowledged`` (someone is on it) or
-            ``test``.
+            ``resolved`` (passes again), ``stale`` (closed unresolved: its check
+            was removed or has not run for a long time), ``acknowledged``
+            (someone is on it) or ``test``.
         model_version: the version that produced the run, if known.
         report_url: a link to the run's page, if a base URL is configured.
         streaks: ``{result_key: Streak}`` for results that belong to an incident.
         key: the idempotency key (set by the outbox; receivers dedupe on it).
         reply_to: the channel's reference to the message this one follows.
-        note: who acknowledged, and until when (``acknowledged`` alerts).
+        note: who acknowledged, and until when (``acknowledged`` alerts); why
+            the incident was closed (``stale`` alerts).
     """
 
     model: str

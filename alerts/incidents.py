@@ -62,11 +62,15 @@ class AlertPolicy:
         routes: every route for the model (its rules' and the service's).
         report_url: the link to the run's page in the web report, if configured.
         maintenance: the rules' maintenance windows.
+        checks: the ids of the rules' enabled checks: an open incident of a check
+            not among them is closed as stale (:mod:`~modelhealth.alerts.stale`);
+            ``None``: not judged.
     """
 
     routes: tuple[ChannelParams, ...]
     report_url: str | None = None
     maintenance: tuple[MaintenanceWindow, ...] = ()
+    checks: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

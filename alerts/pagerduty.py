@@ -87,9 +87,11 @@ def events(alert: Alert, params: PagerDutyParams) -> list[dict[str, Any]]:
                 },
             }
         ]
-    action = {"resolved": "resolve", "acknowledged": "acknowledge"}.get(
-        alert.kind, "trigger"
-    )
+    action = {
+        "resolved": "resolve",
+        "stale": "resolve",
+        "acknowledged": "acknowledge",
+    }.get(alert.kind, "trigger")
     out = []
     for r in alert.results:
         event: dict[str, Any] = {

@@ -108,6 +108,8 @@ def title(alert: Alert) -> str:
         return f"modelhealth test alert for {alert.model}{version}"
     if alert.kind == "acknowledged":
         return f"ACKNOWLEDGED {where}: {alert.note}"
+    if alert.kind == "stale":
+        return f"CLOSED AS STALE {where}: {alert.note}"
     if alert.kind == "resolved":
         n = len(alert.results)
         return f"RESOLVED {where}: {n} check{'s' if n != 1 else ''} pass again"

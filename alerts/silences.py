@@ -9,8 +9,9 @@ Two ways people quiet an incident, both pure data here (the store keeps them):
   and severities (``fnmatch`` patterns for check and subject), between
   ``starts_at`` and ``ends_at``. While one matches, the incident still opens and is
   stored, marked with the silence's id, but no problem or reminder goes out. When
-  it ends, the first run that still finds the incident tells every route that has
-  not heard of it, once. A resolution of something a route was told before the
+  it ends, every route that has not heard of the incident is told, once: by the
+  scheduler's sweep (``modelhealth.store.release``) or the first run that still
+  finds it, whichever comes first. A resolution of something a route was told before the
   silence still goes out, so the thread it opened is closed.
 
 :func:`check_matcher` validates a matcher as a user typed it, one sentence per

@@ -31,7 +31,12 @@ if TYPE_CHECKING:  # httpx is imported when the channel is made
 
 __all__ = ["TeamsChannel", "TeamsParams", "card"]
 
-_COLOR = {"problem": "attention", "reminder": "warning", "resolved": "good"}
+_COLOR = {
+    "problem": "attention",
+    "reminder": "warning",
+    "resolved": "good",
+    "stale": "accent",
+}
 
 
 class TeamsParams(ChannelParams):

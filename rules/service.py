@@ -11,6 +11,8 @@ report's base URL that alerts link to::
         to: "#ml-oncall"
         token_env: SLACK_BOT_TOKEN
         min_severity: critical
+    incidents:
+      stale_after: 7d            # close what no run has found for a week
 
 It is read with the rules files' machinery: located YAML, ``${VAR}`` interpolation,
 each ``alerts[i]`` validated by its channel's params class, every problem reported at
@@ -32,10 +34,22 @@ from modelhealth.rules.extends import top_level_problem
 from modelhealth.rules.interpolate import interpolate
 from modelhealth.rules.loader import LMap, compose, to_plain
 from modelhealth.rules.messages import problems_from
-from modelhealth.rules.models import ChannelParams, _Model
+from modelhealth.rules.models import ChannelParams, Duration, _Model
 from modelhealth.rules.parse import _entries
 
-__all__ = ["ServiceConfig", "load_service", "loads_service"]
+__all__ = ["IncidentSettings", "ServiceConfig", "load_service", "loads_service"]
+
+
+class IncidentSettings(_Model):
+    """How incidents end that no passing run resolves.
+
+    Attributes:
+        stale_after: an open incident that no run has found failing for this long
+            (``7d``, ``36h``) is closed as ``stale`` by the scheduler, with a
+            message; ``None`` (the default): only when its check leaves the rules.
+    """
+
+    stale_after: Duration | None = None
 
 
 class ServiceConfig(_Model):
@@ -45,6 +59,7 @@ class ServiceConfig(_Model):
         report_url: base URL of the web report; alerts link to
             ``{report_url}/models/{model}/runs/{run_id}``.
         alerts: routes that apply to every model, besides each rules file's own.
+        incidents: how incidents go stale.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -52,6 +67,7 @@ class ServiceConfig(_Model):
     version: Literal[1] = 1
     report_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     alerts: list[SerializeAsAny[ChannelParams]] = Field(default_factory=list)
+    incidents: IncidentSettings = IncidentSettings()
     source_file: str | None = Field(default=None, exclude=True)
 
 

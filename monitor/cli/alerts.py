@@ -164,7 +164,7 @@ def incidents(
     ] = None,
     status: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="open or resolved."),
+        typer.Option(help="open, resolved or stale."),
     ] = None,
     limit: Annotated[int, typer.Option(help="How many to list.", min=1)] = 50,
     as_json: _Json = False,
@@ -174,8 +174,8 @@ def incidents(
     from modelhealth.api import open_store
     from modelhealth.errors import UsageError
 
-    if status not in (None, "open", "resolved"):
-        raise UsageError(f"--status must be open or resolved, not {status!r}")
+    if status not in (None, "open", "resolved", "stale"):
+        raise UsageError(f"--status must be open, resolved or stale, not {status!r}")
     store = open_store(db, existing=True)
     try:
         rows = store.incidents(model, status=status, limit=limit)

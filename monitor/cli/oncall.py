@@ -88,7 +88,10 @@ def incident_line(i: IncidentRecord) -> str:
         f"since {_when(i.opened_at)}, {i.runs_count} run(s)"
     )
     if i.resolved_at:
-        line += f", resolved {_when(i.resolved_at)}"
+        done = "closed" if i.status == "stale" else "resolved"
+        line += f", {done} {_when(i.resolved_at)}"
+    if i.closed_because:
+        line += f": {i.closed_because}"
     if i.acknowledged:
         end = f" until {_when(i.acked_until)}" if i.acked_until else ""
         line += f", acknowledged by {i.acked_by}{end}"
@@ -119,6 +122,9 @@ def incident_json(i: IncidentRecord) -> dict[str, Any]:
         "acked_until": _iso(i.acked_until),
         "silenced_by": i.silenced_by,
         "maintenance": i.maintenance,
+        "closed_because": i.closed_because,
+        "value": i.value,
+        "message": i.message,
     }
 
 

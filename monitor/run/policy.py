@@ -33,6 +33,7 @@ def alert_policy(
     rule_set: RuleSet, report_url: str | None, *, alert: bool = True
 ) -> AlertPolicy:
     """What :meth:`Store.save_run` alerts with: no routes when ``alert`` is off
-    (incidents are still tracked)."""
+    (incidents are still tracked), and the checks whose incidents stay open."""
     routes = routes_for(rule_set) if alert else ()
-    return AlertPolicy(routes, report_url, tuple(rule_set.maintenance))
+    checks = frozenset(c.id for c in rule_set.checks if c.enabled)
+    return AlertPolicy(routes, report_url, tuple(rule_set.maintenance), checks)

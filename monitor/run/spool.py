@@ -125,6 +125,7 @@ def _policy_json(policy: AlertPolicy | None) -> dict[str, Any] | None:
         "routes": [r.model_dump(mode="json") for r in policy.routes],
         "report_url": policy.report_url,
         "maintenance": [m.model_dump(mode="json") for m in policy.maintenance],
+        "checks": None if policy.checks is None else sorted(policy.checks),
     }
 
 
@@ -136,7 +137,9 @@ def _policy(data: dict[str, Any] | None) -> AlertPolicy | None:
         for r in data["routes"]
     )
     windows = tuple(MaintenanceWindow.model_validate(m) for m in data["maintenance"])
-    return AlertPolicy(routes, data.get("report_url"), windows)
+    checks = data.get("checks")
+    known = None if checks is None else frozenset(str(c) for c in checks)
+    return AlertPolicy(routes, data.get("report_url"), windows, known)
 
 
 def _name(report: RunReport) -> str:

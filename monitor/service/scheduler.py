@@ -25,7 +25,15 @@ coalesce missed runs into one, are dropped when more than ``misfire_grace`` seco
 late, and never overlap themselves. :meth:`ServiceScheduler.sync` re-plans the jobs
 whenever the rules change (the job's name holds a fingerprint of its trigger, so an
 unchanged job keeps its next run time). Process-local jobs (polling the rules
-folders, flushing the alert outbox) live in a memory job store.
+folders, flushing the alert outbox, and the incident sweeps of
+:mod:`modelhealth.service.sweeps`: ``local:silences`` tells what an ended silence
+or maintenance window held back, ``local:stale`` closes stale incidents) live in a
+memory job store.
+
+Every job's outcome is recorded in the store (``job_status``: its last success,
+its last failure and why), and the leader writes a heartbeat on each poll
+(``scheduler_leader``), so ``GET /metrics`` on any replica shows each job's last
+success and who leads.
 
 :func:`run_scheduler` runs a :class:`ServiceScheduler` only
 while its
@@ -36,11 +44,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -49,10 +60,11 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from modelhealth.errors import StorageError
 from modelhealth.rules.durations import parse_duration
 from modelhealth.rules.models import RuleSet, Schedule
 from modelhealth.run.outbox import flush
-from modelhealth.service import jobs, leader
+from modelhealth.service import jobs, leader, sweeps
 from modelhealth.service.jobrefs import upgrade_job_refs
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store
@@ -64,6 +76,7 @@ __all__ = [
     "ServiceScheduler",
     "fire_time",
     "fired_at",
+    "holder",
     "plan",
     "run_scheduler",
     "run_trigger",
@@ -91,6 +104,9 @@ class SchedulerOptions:
         labels_every: how often due labels are looked for.
         reload_every: how often the rules folders are polled (0: only on SIGHUP).
         outbox_every: how often undelivered alerts are retried.
+        silences_every: how often incidents whose silence or maintenance window
+            ended are looked for (and told).
+        stale_every: how often stale incidents are looked for.
         misfire_grace: a job later than this is skipped until its next time.
         workers: jobs running at once.
         poll: how often a standby tries the leader lock (and a leader checks it).
@@ -100,9 +116,16 @@ class SchedulerOptions:
     labels_every: float = 600.0
     reload_every: float = 5.0
     outbox_every: float = 30.0
+    silences_every: float = 30.0
+    stale_every: float = 600.0
     misfire_grace: int = 300
     workers: int = 2
     poll: float = leader.POLL_SECONDS
+
+
+def holder() -> str:
+    """This process, as the job status and the leader's heartbeat name it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -314,6 +337,7 @@ class ServiceScheduler:
         self.rules = rules
         self.store = store
         self._db_url = db_url
+        self._report_url = report_url
         jobs.configure(jobs.JobContext(store, rules, report_url, fired_at))
         self._scheduler = BackgroundScheduler(
             jobstores={
@@ -333,6 +357,9 @@ class ServiceScheduler:
     def start(self) -> None:
         """Start scheduling, with the jobs the rules ask for."""
         upgrade_job_refs(self._db_url, JOB_TABLE)
+        self._scheduler.add_listener(
+            self._on_job_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        )
         self._scheduler.start()
         self.sync()
         self.rules.subscribe(self._on_reload)
@@ -350,6 +377,30 @@ class ServiceScheduler:
             id="local:outbox",
             jobstore="local",
         )
+        self._scheduler.add_job(
+            sweeps.release_held,
+            IntervalTrigger(seconds=self.options.silences_every, timezone="UTC"),
+            args=[self.store, self.rules, self._report_url],
+            id="local:silences",
+            jobstore="local",
+        )
+        self._scheduler.add_job(
+            sweeps.close_stale,
+            IntervalTrigger(seconds=self.options.stale_every, timezone="UTC"),
+            args=[self.store],
+            id="local:stale",
+            jobstore="local",
+        )
+
+    def _on_job_event(self, event: JobExecutionEvent) -> None:
+        """Record a job's outcome (``job_status``) for ``GET /metrics``."""
+        error = None if event.exception is None else repr(event.exception)
+        try:
+            self.store.record_job(
+                event.job_id, ok=error is None, holder=holder(), error=error
+            )
+        except StorageError as exc:  # the store is down: the job's own log says more
+            log.warning("job %s: outcome not recorded: %s", event.job_id, exc)
 
     def _on_reload(self, _: RulesDir) -> None:
         self.sync()
@@ -396,6 +447,20 @@ class ServiceScheduler:
         jobs.configure(None)
 
 
+def _beat(store: Store, me: str) -> None:
+    try:
+        store.beat(me)
+    except StorageError as exc:  # leading goes on; the metric shows a stale beat
+        log.warning("leader heartbeat not recorded: %s", exc)
+
+
+def _step_down(store: Store, me: str) -> None:
+    try:
+        store.step_down(me)
+    except StorageError as exc:
+        log.warning("leader's step-down not recorded: %s", exc)
+
+
 def run_scheduler(
     store: Store,
     rules: RulesDir,
@@ -433,12 +498,15 @@ def run_scheduler(
                 stop.wait(options.poll)
                 continue
             log.info("leading: holding %s", lock.describe())
+            me = holder()
+            _beat(store, me)
             scheduler = ServiceScheduler(store, rules, db_url, options, report_url)
             scheduler.start()
             try:
                 while not stop.wait(options.poll) and lock.held():
-                    pass
+                    _beat(store, me)
             finally:
                 scheduler.shutdown(wait=True)
+                _step_down(store, me)
     finally:
         lock.release()

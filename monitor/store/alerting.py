@@ -5,7 +5,9 @@ The :class:`AlertingMixin` half of :class:`~modelhealth.store.Store` (tables in
 :meth:`queue_run_alerts` runs inside :meth:`Store.save_run`'s transaction: it reads
 the model's open incidents and active silences, asks
 :func:`modelhealth.alerts.incidents.decide` what happens (open, remind, resolve,
-group, hold back), writes the incidents and queues the messages in the outbox, so
+group, hold back), writes the incidents and queues the messages in the outbox, and
+closes as stale the open incidents whose check left the rules
+(:mod:`modelhealth.store.stale`), so
 results and the alerts they cause are committed together or not at all. After
 queueing, it records on each incident which outbox message told which route, for
 threaded resolutions.
@@ -14,6 +16,7 @@ The sender's side of the outbox is :class:`~modelhealth.store.outbox.OutboxMixin
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -30,14 +33,15 @@ from modelhealth.alerts.routing import route_key
 from modelhealth.checks.base import CheckResult
 from modelhealth.rules.models import ChannelParams
 from modelhealth.store.alerting_models import IncidentRow, OutboxRow
-from modelhealth.store.models import ModelRow, RunRow
+from modelhealth.store.models import CheckResultRow, ModelRow, RunRow
 from modelhealth.store.oncall import OnCallMixin, ack, incident_record
 from modelhealth.store.outbox import OutboxMixin
 from modelhealth.store.records import IncidentRecord
+from modelhealth.store.stale import StaleMixin, close_removed
 
 __all__ = ["AlertingMixin", "IncidentRow", "OutboxRow"]
 
-_STATUSES = ("open", "resolved")
+_STATUSES = ("open", "resolved", "stale")
 
 
 def _now() -> datetime:
@@ -74,7 +78,39 @@ def _routes_json(routes: Mapping[str, RouteState]) -> dict[str, Any]:
     }
 
 
-class AlertingMixin(OutboxMixin, OnCallMixin):
+def _what_broke(
+    session: Session, rows: Sequence[IncidentRow]
+) -> dict[int, dict[str, Any]]:
+    """Per incident id: the value and message of the result that last found it."""
+    if not rows:
+        return {}
+    found = session.execute(
+        sa.select(
+            CheckResultRow.model_id,
+            RunRow.run_key,
+            CheckResultRow.check_id,
+            CheckResultRow.subject,
+            CheckResultRow.value,
+            CheckResultRow.message,
+        )
+        .join(RunRow, RunRow.id == CheckResultRow.run_id)
+        .where(
+            CheckResultRow.model_id.in_({r.model_id for r in rows}),
+            RunRow.run_key.in_({r.last_run_id for r in rows}),
+            CheckResultRow.check_id.in_({r.check_id for r in rows}),
+        )
+    ).all()
+    by_key = {(m, run, c, subj): (v, msg) for m, run, c, subj, v, msg in found}
+    out = {}
+    for r in rows:
+        hit = by_key.get((r.model_id, r.last_run_id, r.check_id, r.subject))
+        if hit is not None:
+            value = None if hit[0] is None or math.isnan(hit[0]) else hit[0]
+            out[r.id] = {"value": value, "message": hit[1] or ""}
+    return out
+
+
+class AlertingMixin(OutboxMixin, OnCallMixin, StaleMixin):
     """Reads and writes of incidents and outbox messages."""
 
     def _session(self, action: str) -> AbstractContextManager[Session]:
@@ -95,16 +131,16 @@ class AlertingMixin(OutboxMixin, OnCallMixin):
 
         Args:
             model: only this model's; all models by default.
-            status: only ``"open"`` or only ``"resolved"`` ones.
+            status: only ``"open"``, ``"resolved"`` or ``"stale"`` ones.
             limit: at most this many.
             offset: skip this many first (for paging).
 
         Raises:
-            ValueError: ``status`` is not open or resolved, or limit/offset < 0.
+            ValueError: ``status`` is not open, resolved or stale, or limit/offset < 0.
         """
         if status is not None and status not in _STATUSES:
             raise ValueError(
-                f"unknown incident status {status!r}; known: open, resolved"
+                f"unknown incident status {status!r}; known: {', '.join(_STATUSES)}"
             )
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must not be negative")
@@ -118,7 +154,14 @@ class AlertingMixin(OutboxMixin, OnCallMixin):
         with self._session("could not list incidents") as session:
             rows = session.execute(query.limit(limit).offset(offset)).all()
             held = self.silences_at(session, now) if rows else []
-            return [incident_record(row, name, held, now=now) for row, name in rows]
+            broke = _what_broke(session, [row for row, _ in rows])
+            return [
+                replace(
+                    incident_record(row, name, held, now=now),
+                    **broke.get(row.id, {}),
+                )
+                for row, name in rows
+            ]
 
     def _queue(
         self,
@@ -256,4 +299,6 @@ class AlertingMixin(OutboxMixin, OnCallMixin):
                         **values,
                     )
                 )
+        if policy.checks is not None:  # what left the rules will never pass again
+            queued += close_removed(session, rows, states, policy.checks, finished_at)
         return queued

@@ -8,6 +8,8 @@ secrets), the alert as JSON, the message it replies to, and its delivery state.
 See :mod:`modelhealth.store.alerting` and :mod:`modelhealth.store.outbox`.
 Migration 0004 adds who acknowledged an incident, when and until when, the silence
 that holds its messages back, and ``silences`` (see :mod:`modelhealth.store.oncall`).
+Migration 0007 adds why an incident was closed as ``stale``
+(:mod:`modelhealth.store.stale`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class IncidentRow(Base):
     acked_until: Mapped[datetime | None]
     silence_id: Mapped[int | None]
     maintenance: Mapped[str | None] = mapped_column(sa.String(200))
+    closed_because: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class SilenceRow(Base):

@@ -80,7 +80,7 @@ def incident_record(
         row.opened_at, row.resolved_at, row.last_seen_at, row.first_run_id,
         row.last_run_id, row.runs_count, row.notifications, row.acked_by,
         row.acked_at, row.acked_until, held,
-        row.maintenance if row.status == "open" else None,
+        row.maintenance if row.status == "open" else None, row.closed_because,
     )  # fmt: skip
 
 
@@ -178,7 +178,9 @@ class OnCallMixin:
         with self._session(f"could not acknowledge incident #{pk}") as session:
             row, model = self._incident_row(session, pk)
             if row.status != "open":
-                raise UsageError(f"incident #{pk} is resolved; nothing to acknowledge")
+                raise UsageError(
+                    f"incident #{pk} is {row.status}; nothing to acknowledge"
+                )
             row.acked_by, row.acked_at, row.acked_until = by.strip(), now, until
             session.flush()
             queue_ack_notes(session, row, now)
@@ -317,7 +319,8 @@ class OnCallMixin:
             return [silence_record(r) for r in session.scalars(query)]
 
     def end_silence(self, pk: int, *, now: datetime | None = None) -> SilenceRecord:
-        """End a silence now; the next run tells what is still open, once.
+        """End a silence now; what is still open is told once, by the scheduler's
+        sweep or the next run, whichever comes first.
 
         Raises:
             NotFound: there is no silence ``pk``.
@@ -332,11 +335,8 @@ class OnCallMixin:
                 )
             if row.ends_at <= now:
                 raise UsageError(f"silence #{pk} already ended at {_when(row.ends_at)}")
+            # the incidents keep its mark: the scheduler's sweep (or the next run)
+            # sees that it ended and tells them (modelhealth.store.release)
             row.ends_at = max(now, row.starts_at)
-            session.execute(
-                sa.update(IncidentRow)
-                .where(IncidentRow.silence_id == pk)
-                .values(silence_id=None)
-            )
             session.flush()
             return silence_record(row)

@@ -133,9 +133,11 @@ class IncidentRecord:
         check_id: the rule's check id.
         subject: the column or segment, or ``None`` for the whole dataset.
         severity: the check's severity when last seen (``"critical"``...).
-        status: ``"open"`` or ``"resolved"``.
+        status: ``"open"``, ``"resolved"``, or ``"stale"`` (closed unresolved,
+            see ``closed_because``).
         opened_at: when the first failing run finished.
-        resolved_at: when the passing run that resolved it finished, or ``None``.
+        resolved_at: when the passing run that resolved it finished (or when it
+            was closed as stale), or ``None``.
         last_seen_at: when a run last found it failing.
         first_run_id: the pipeline's id of the run that opened it.
         last_run_id: the pipeline's id of the run that last found it failing.
@@ -148,6 +150,9 @@ class IncidentRecord:
         silenced_by: the id of the silence that holds its messages back now.
         maintenance: the rules' maintenance window that held it back in its
             latest run, if one did.
+        closed_because: why it was closed as stale.
+        value: the observed value of the result that last found it failing.
+        message: that result's message.
     """
 
     id: int
@@ -168,6 +173,9 @@ class IncidentRecord:
     acked_until: datetime | None = None
     silenced_by: int | None = None
     maintenance: str | None = None
+    closed_because: str | None = None
+    value: float | None = None
+    message: str = ""
 
     @property
     def acknowledged(self) -> bool:

@@ -38,6 +38,7 @@ from modelhealth.report import RunReport
 from modelhealth.store import convert, queries
 from modelhealth.store.alerting import AlertingMixin
 from modelhealth.store.gates import GatesMixin
+from modelhealth.store.jobstatus import JobStatusMixin
 from modelhealth.store.labels import LabelsMixin
 from modelhealth.store.migrate import is_current
 from modelhealth.store.migrate import upgrade as apply_migrations
@@ -49,6 +50,7 @@ from modelhealth.store.models import (
     RunRow,
 )
 from modelhealth.store.records import BaselineRecord
+from modelhealth.store.release import ReleaseMixin
 from modelhealth.store.retry import retrying
 from modelhealth.store.urls import create_engine, mask, reason, resolve
 from modelhealth.store.webqueries import WebReads
@@ -61,7 +63,15 @@ __all__ = ["Store"]
 _T = TypeVar("_T")
 
 
-class Store(queries.Reads, AlertingMixin, LabelsMixin, GatesMixin, WebReads):
+class Store(
+    queries.Reads,
+    AlertingMixin,
+    ReleaseMixin,
+    LabelsMixin,
+    GatesMixin,
+    WebReads,
+    JobStatusMixin,
+):
     """A connection to the store's database, migrated to the code's schema.
 
     Args:

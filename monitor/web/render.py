@@ -25,12 +25,18 @@ from markupsafe import Markup
 
 from modelhealth.web import charts, histograms, trends
 
-__all__ = ["Links", "render", "run_anchor", "stylesheet"]
+__all__ = ["Links", "check_anchor", "render", "run_anchor", "stylesheet"]
 
 
 def run_anchor(run_id: str) -> str:
     """The ``id`` of a run's section in the static export (any run id is safe)."""
     return "run-" + quote(run_id, safe="")
+
+
+def check_anchor(check_id: str, subject: str | None) -> str:
+    """The ``id`` of a check's chart on its model's page (``check-drift%5Bage%5D``)."""
+    name = check_id + (f"[{subject}]" if subject is not None else "")
+    return "check-" + quote(name, safe="")
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,11 @@ class Links:
 
     def run(self, model: str, run_id: str) -> str | None:
         return _run_url(self, model, run_id)
+
+    def check(self, model: str, check_id: str, subject: str | None) -> str | None:
+        """A check's history: its chart on the model's page."""
+        page = self.model(model) if self.served else ""
+        return f"{page}#{check_anchor(check_id, subject)}"
 
     def json(self, path: str, query: dict[str, Any] | None = None) -> str:
         """The page's ``.json`` twin, with the same filters (``since``, ``page``...)."""
@@ -255,6 +266,7 @@ def _environment() -> jinja2.Environment:
         heatmap=_heatmap,
         distribution=_distribution,
         run_anchor=run_anchor,
+        check_anchor=check_anchor,
     )
     return env
 

@@ -76,6 +76,9 @@ def _incident(record: Any, now: datetime) -> dict[str, Any]:
         "acked_until": record.acked_until,
         "silenced_by": record.silenced_by,
         "maintenance": record.maintenance,
+        "value": getattr(record, "value", None),
+        "message": getattr(record, "message", ""),
+        "closed_because": getattr(record, "closed_because", None),
     }
 
 
@@ -359,7 +362,7 @@ def _ordered(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
-INCIDENT_STATES = ("open", "resolved", "acknowledged", "silenced")
+INCIDENT_STATES = ("open", "resolved", "stale", "acknowledged", "silenced")
 SEVERITIES = ("critical", "warning", "info")
 
 
@@ -370,17 +373,19 @@ def incidents_view(
     severity: str | None = None,
     state: str | None = None,
 ) -> dict[str, Any]:
-    """Open incidents critical first, then resolved ones, newest first, filtered.
+    """Open incidents critical first, then closed ones (resolved, or closed as
+    stale), newest first, filtered.
 
     Args:
         store: where the incidents are.
         model: only this model's.
         severity: only this severity (``critical``, ``warning``, ``info``).
-        state: ``open``, ``resolved``, ``acknowledged`` (open and acknowledged) or
-            ``silenced`` (open and held by a silence or a maintenance window).
+        state: ``open``, ``resolved``, ``stale``, ``acknowledged`` (open and
+            acknowledged) or ``silenced`` (open and held by a silence or a
+            maintenance window).
     """
     now = datetime.now(timezone.utc)
-    status = "resolved" if state == "resolved" else ("open" if state else None)
+    status = state if state in ("resolved", "stale") else ("open" if state else None)
     found = _incidents(store, model, status=status, limit=500)
     filters = {"model": model, "severity": severity, "state": state}
     if found is None:
@@ -393,12 +398,12 @@ def incidents_view(
     if state == "silenced":
         rows = [i for i in rows if i["silenced_by"] is not None or i["maintenance"]]
     rank = {s: n for n, s in enumerate(SEVERITIES)}
-    still = [i for i in rows if i["status"] != "resolved"]
+    still = [i for i in rows if i["status"] == "open"]
     still.sort(key=lambda i: rank.get(i["severity"], len(rank)))  # stable: newest next
     return {
         "available": True,
         "open": still,
-        "resolved": [i for i in rows if i["status"] == "resolved"],
+        "resolved": [i for i in rows if i["status"] != "open"],
         "filters": filters,
         "models": sorted({i.model for i in found} | ({model} if model else set())),
     }

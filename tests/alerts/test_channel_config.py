@@ -122,3 +122,22 @@ def test_service_file_routes_and_errors_are_located():
         "modelhealth.yaml:3:1 report_urll: unknown key; did you mean 'report_url'?",
     ]
     assert loads_service("", channel_kinds={}).alerts == []
+
+
+def test_service_file_stale_after_is_a_located_duration():
+    text = "version: 1\nincidents:\n  stale_after: 7d\n"
+    config = loads_service(text, channel_kinds=registry.params_types())
+    assert config.incidents.stale_after == "7d"
+    assert loads_service("", channel_kinds={}).incidents.stale_after is None
+    with pytest.raises(rules.RulesError) as caught:
+        loads_service(
+            "version: 1\nincidents:\n  stale_after: week\n  stale_aftr: 1d\n",
+            source="modelhealth.yaml",
+            channel_kinds=registry.params_types(),
+        )
+    assert str(caught.value).splitlines() == [
+        "modelhealth.yaml:3:16 incidents.stale_after: invalid duration 'week'; "
+        "write a number and a unit (s, m, h, d, w), e.g. 90s, 30m, 26h, 3d, 1w",
+        "modelhealth.yaml:4:3 incidents.stale_aftr: unknown key; "
+        "did you mean 'stale_after'?",
+    ]

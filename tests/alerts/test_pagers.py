@@ -146,3 +146,27 @@ def test_pagerduty_hears_an_acknowledgement_on_the_same_key(pagerduty):
     assert app.events[0]["dedup_key"] == KEY
     assert "payload" not in app.events[0]
     assert Alert.from_dict(note.to_dict()).note == "by ana"
+
+
+def test_a_stale_incident_resolves_its_pagerduty_alert_and_says_why_on_teams(
+    pagerduty, teams
+):
+    pd_app, _, pd_params = pagerduty
+    teams_app, _, teams_params = teams
+    stale = Alert(
+        "churn", "r1", (result(),), kind="stale", key="k3",
+        note="closed, its check 'feature-drift' is no longer in the rules",
+    )  # fmt: skip
+    with registry.build(pd_params) as channel:
+        assert channel.send(problem_alert()).ok
+        assert channel.send(stale).ok
+    assert [e["event_action"] for e in pd_app.events] == ["trigger", "resolve"]
+    assert pd_app.alerts[KEY]["state"] == "resolved"
+    with registry.build(teams_params) as channel:
+        assert channel.send(stale).ok
+    (posted,) = teams_app.cards
+    head = posted["attachments"][0]["content"]["body"][0]["text"]
+    assert head == (
+        "CLOSED AS STALE churn run r1: closed, its check 'feature-drift' is no "
+        "longer in the rules"
+    )

@@ -233,7 +233,7 @@ def list_baselines(request: Request, model: str) -> dict[str, Any]:
 def list_incidents(
     request: Request,
     model: str | None = None,
-    status: Literal["open", "resolved"] | None = None,
+    status: Literal["open", "resolved", "stale"] | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:

@@ -27,6 +27,15 @@ does the escaping, and answers OpenMetrics to a scraper that asks for it:
   ``modelhealth_outbox_failed_attempts{channel}``: their failed attempts;
   ``modelhealth_outbox_oldest_pending_age_seconds``: how long the oldest has waited
   (0 when none waits).
+- ``modelhealth_job_last_success_timestamp_seconds{job}``: when each scheduler job
+  (``run:churn``, ``freshness:churn``, ``local:outbox``...) last ended normally,
+  and ``modelhealth_job_last_failure_timestamp_seconds{job}`` when it last raised;
+  alert on ``time() - ... > 3 * interval``.
+- ``modelhealth_scheduler_leader{holder}``: 1 for the process (``host:pid``) that
+  leads the scheduler, 0 once its heartbeat is older than
+  :data:`LEADER_STALE_SECONDS` (it died without stepping down); absent when no
+  scheduler leads. ``modelhealth_scheduler_leader_heartbeat_timestamp_seconds``
+  is its latest heartbeat.
 
 A check's "latest" result is the one in the model's latest regular run; the
 scheduler's freshness verdict (its own runs, ``freshness@...``) is added on top.
@@ -48,10 +57,20 @@ from modelhealth.rules.models import STATUS_ORDER
 from modelhealth.store import ResultRecord, RunRecord, Store
 from modelhealth.web.auth import require_read
 
-__all__ = ["FRESHNESS_PREFIX", "StoreCollector", "render", "router"]
+__all__ = [
+    "FRESHNESS_PREFIX",
+    "LEADER_STALE_SECONDS",
+    "StoreCollector",
+    "render",
+    "router",
+]
 
 FRESHNESS_PREFIX = "freshness@"
 """Run ids of the scheduler's freshness verdicts start with this."""
+
+LEADER_STALE_SECONDS = 60.0
+"""A leader whose heartbeat is older than this no longer counts as leading (it
+beats every few seconds, :data:`modelhealth.service.leader.POLL_SECONDS`)."""
 
 router = APIRouter()
 _CHECK = ["model", "check", "kind", "subject"]
@@ -84,6 +103,13 @@ def _gauges() -> dict[str, GaugeMetricFamily]:
          ["channel"]),
         ("outbox_oldest_pending_age_seconds", "How long the oldest waiting message "
          "has waited.", []),
+        ("job_last_success_timestamp_seconds", "When the scheduler job last ended "
+         "normally.", ["job"]),
+        ("job_last_failure_timestamp_seconds", "When the scheduler job last "
+         "raised.", ["job"]),
+        ("scheduler_leader", "1 for the process leading the scheduler.", ["holder"]),
+        ("scheduler_leader_heartbeat_timestamp_seconds", "When the leader last "
+         "said it leads.", ["holder"]),
     ]  # fmt: skip
     return {
         name: GaugeMetricFamily(f"modelhealth_{name}", text, labels=labels)
@@ -108,6 +134,25 @@ def _check(
     for name, value in sorted(r.metrics.items()):
         if value is not None:
             g["check_metric"].add_metric([*labels, name], value)
+
+
+def _scheduler(g: dict[str, GaugeMetricFamily], store: Store, now: datetime) -> None:
+    for job in store.job_statuses():
+        if job.last_success_at is not None:
+            g["job_last_success_timestamp_seconds"].add_metric(
+                [job.job_id], job.last_success_at.timestamp()
+            )
+        if job.last_failure_at is not None:
+            g["job_last_failure_timestamp_seconds"].add_metric(
+                [job.job_id], job.last_failure_at.timestamp()
+            )
+    lead = store.leader()
+    if lead is not None:
+        fresh = (now - lead.heartbeat_at).total_seconds() <= LEADER_STALE_SECONDS
+        g["scheduler_leader"].add_metric([lead.holder], 1 if fresh else 0)
+        g["scheduler_leader_heartbeat_timestamp_seconds"].add_metric(
+            [lead.holder], lead.heartbeat_at.timestamp()
+        )
 
 
 class StoreCollector(Collector):
@@ -145,6 +190,7 @@ class StoreCollector(Collector):
             oldest = first if oldest is None or (first and first < oldest) else oldest
         age = 0.0 if oldest is None else max((now - oldest).total_seconds(), 0.0)
         g["outbox_oldest_pending_age_seconds"].add_metric([], age)
+        _scheduler(g, store, now)
         yield from g.values()
 
 

@@ -191,6 +191,19 @@ def test_incidents_page(page: Any, base_url: str) -> None:
     page.goto(base_url + "/incidents")
     assert page.locator("h1").inner_text() == "Incidents"
     _shot(page, "incidents")
+    # what broke, and a link from an incident to its check's history
+    assert page.get_by_role("columnheader", name="What broke").count() >= 1
+    history = page.locator("a.history").first
+    anchor = history.get_attribute("href").split("#", 1)[1]
+    history.click()
+    page.wait_for_url(f"**/models/**#{anchor}")
+    assert page.locator(f'figure.check[id="{anchor}"]').is_visible()
+    # the filters narrow the page: one state at a time
+    page.goto(base_url + "/incidents")
+    page.select_option("select[name=state]", "resolved")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/incidents?*state=resolved*")
+    assert page.locator("h2", has_text="Open").locator(".pill").inner_text() == "0"
 
 
 def _blocking(page: Any) -> list[str]:

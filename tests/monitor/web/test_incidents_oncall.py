@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from fastapi.testclient import TestClient
 
 from modelhealth.store import Store
@@ -53,3 +54,41 @@ def test_the_incidents_page_filters_by_model_severity_and_state(
         html = client.get("/incidents?severity=warning").text
         assert '<option value="warning" selected>' in html
         assert client.get("/incidents?severity=fatal").status_code == 400
+
+
+def test_the_incidents_page_shows_what_broke_and_links_its_history(
+    seeded_store: Store,
+) -> None:
+    with TestClient(make_app(seeded_store)) as client:
+        body = client.get("/incidents.json").json()
+        html = client.get("/incidents").text
+        model_page = client.get("/models/churn").text
+    (still,) = body["open"]
+    # the result of the run that last found it: day 12's drift of spend
+    assert (still["value"], still["message"]) == (pytest.approx(0.58), "psi 0.58")
+    (done,) = body["resolved"]
+    assert (done["value"], done["message"]) == (1.0, "1000 rows fail isin")
+    assert "psi 0.58" in html
+    assert '<span class="value">0.58</span>' in html
+    history = 'href="/models/churn#check-feature-drift%5Bspend%5D"'
+    assert history in html
+    assert 'href="/models/churn/runs/2026-03-12"' in html  # the run that last broke
+    # the link lands on the check's chart
+    assert 'id="check-feature-drift%5Bspend%5D"' in model_page
+
+
+def test_stale_incidents_are_a_state_of_their_own(seeded_store: Store) -> None:
+    (open_,) = seeded_store.incidents(status="open")
+    later = open_.last_seen_at + timedelta(days=8)
+    (closed,) = seeded_store.close_stale("7d", now=later)
+    with TestClient(make_app(seeded_store)) as client:
+        stale = client.get("/incidents.json?state=stale").json()
+        everything = client.get("/incidents.json").json()
+        html = client.get("/incidents?state=stale").text
+    assert stale["open"] == []
+    assert [i["id"] for i in stale["resolved"]] == [closed.id]
+    assert stale["resolved"][0]["closed_because"].startswith("no run has evaluated")
+    assert everything["open"] == []
+    assert len(everything["resolved"]) == 2
+    assert "closed as stale: no run has evaluated it since 2026-03-12" in html
+    assert '<option value="stale" selected>' in html
