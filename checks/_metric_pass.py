@@ -173,6 +173,10 @@ class MetricPass(RowPass):
         positive = self.spec.positive_label
         if positive is not None:
             return np.asarray(as_text(values) == scalar_text(positive), dtype=np.int64)
+        if ptypes.is_numeric_dtype(values.dtype):  # 0/1 numbers: no text needed
+            x = values.to_numpy(dtype=np.float64)
+            if np.isin(x, (0.0, 1.0)).all():
+                return np.asarray(x == 1.0, dtype=np.int64)
         text = as_text(values).str.lower()
         unknown = set(text.unique()) - _TRUE - _FALSE
         if unknown:
