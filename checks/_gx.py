@@ -30,7 +30,7 @@ import pandas as pd
 
 from modelhealth.checks.base import CheckError, Status
 
-__all__ = ["Outcome", "validate"]
+__all__ = ["Outcome", "Raw", "outcome", "raw_results", "validate"]
 
 SAMPLES = 5
 _INDEX = "modelhealth_index"
@@ -85,10 +85,41 @@ def _expectation(name: str, kwargs: dict[str, Any], index: int) -> Any:
         raise CheckError(f"{name}: invalid arguments {kwargs!r}: {first}") from None
 
 
+@dataclass
+class Raw:
+    """What GX said of one expectation on one frame, as plain data (it pickles).
+
+    Attributes:
+        success: GX's verdict.
+        result: GX's result dict (counts, ``partial_unexpected_list``, observed
+            value), JSON-able.
+        error: GX's exception message, when the expectation raised.
+    """
+
+    success: bool
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
 def validate(
     frame: pd.DataFrame, items: list[tuple[str, dict[str, Any]]]
 ) -> list[Outcome]:
     """Run each ``(name, kwargs)`` expectation on ``frame``; outcomes in input order.
+
+    Raises:
+        CheckError: an unknown expectation name or invalid arguments.
+    """
+    raws = raw_results(frame, items)
+    return [
+        outcome(name, kwargs, raw)
+        for (name, kwargs), raw in zip(items, raws, strict=True)
+    ]
+
+
+def raw_results(
+    frame: pd.DataFrame, items: list[tuple[str, dict[str, Any]]]
+) -> list[Raw]:
+    """GX's plain results of each ``(name, kwargs)`` on ``frame``, in input order.
 
     Raises:
         CheckError: an unknown expectation name or invalid arguments.
@@ -106,9 +137,17 @@ def validate(
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
         )
     by_index = {int(r.expectation_config.meta[_INDEX]): r for r in result.results}
-    return [
-        _outcome(name, kwargs, by_index[i]) for i, (name, kwargs) in enumerate(items)
-    ]
+    return [_raw(by_index[i]) for i in range(len(items))]
+
+
+def _raw(found: Any) -> Raw:
+    info = found.exception_info or {}
+    if "raised_exception" not in info:  # keyed by metric when a metric failed
+        info = next(iter(info.values()), {}) if info else {}
+    if info.get("raised_exception"):
+        message = str(info.get("exception_message") or "GX raised an exception")
+        return Raw(False, error=message.splitlines()[0])
+    return Raw(bool(found.success), _plain(dict(found.result or {})))
 
 
 def _number(value: object) -> float | None:
@@ -136,21 +175,23 @@ def _plain(value: Any) -> Any:
     )
 
 
-def _outcome(name: str, kwargs: dict[str, Any], found: Any) -> Outcome:
+def subject_of(name: str, kwargs: dict[str, Any]) -> str:
+    """``name(column)``, or the name alone for a table's expectation."""
     column = kwargs.get("column")
-    subject = f"{name}({column})" if column is not None else name
-    info = found.exception_info or {}
-    if "raised_exception" not in info:  # keyed by metric when a metric failed
-        info = next(iter(info.values()), {}) if info else {}
-    if info.get("raised_exception"):
-        message = str(info.get("exception_message") or "GX raised an exception")
+    return f"{name}({column})" if column is not None else name
+
+
+def outcome(name: str, kwargs: dict[str, Any], found: Raw) -> Outcome:
+    """One expectation's :class:`Outcome` from GX's plain result."""
+    subject = subject_of(name, kwargs)
+    if found.error is not None:
         return Outcome(
             subject,
             Status.ERRORED,
-            message=message.splitlines()[0],
+            message=found.error,
             details={"expectation": name, "kwargs": _plain(kwargs)},
         )
-    res = dict(found.result or {})
+    res = found.result
     observed = _plain(res.get("observed_value"))
     metrics: dict[str, float] = {}
     for key in (

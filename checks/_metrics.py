@@ -42,7 +42,10 @@ __all__ = [
     "REGRESSION",
     "SCORE_METRICS",
     "MetricName",
+    "applies",
     "compute",
+    "infinite_message",
+    "infinite_values",
     "is_score",
 ]
 
@@ -72,11 +75,42 @@ def is_score(values: pd.Series) -> bool:
     return not bool(values.isin([0.0, 1.0]).all())
 
 
-def _infinite(values: pd.Series) -> int:
+def infinite_values(values: pd.Series) -> int:
     """How many of ``values`` are ±inf (0 for non-numeric columns)."""
     if not ptypes.is_numeric_dtype(values.dtype) or ptypes.is_bool_dtype(values.dtype):
         return 0
     return int(np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+
+
+def infinite_message(count: int, what: str, metric: str) -> str:
+    """The error for ``count`` infinite values among the ``what`` column's."""
+    return (
+        f"{count} {what} value(s) are infinite (inf or -inf); "
+        f"{metric} needs finite numbers: fix the model's output or drop those rows"
+    )
+
+
+def applies(metric: str, task: str) -> None:
+    """Raise when ``metric`` cannot be computed for ``task`` from one column.
+
+    Raises:
+        CheckError: a classification metric for a regression, or the reverse, or
+            a probability metric for a multiclass model's class column.
+    """
+    if task == "regression":
+        if metric not in REGRESSION:
+            raise CheckError(
+                f"{metric} is not a regression metric; use one of "
+                f"{', '.join(sorted(REGRESSION))}"
+            )
+        return
+    if metric not in CLASSIFICATION:
+        raise CheckError(f"{metric} is a regression metric; the task is {task}")
+    if task == "multiclass_classification" and metric in SCORE_METRICS:
+        raise CheckError(
+            f"{metric} needs class probabilities; a multiclass model's single "
+            "prediction column holds classes: use accuracy, precision, recall, f1"
+        )
 
 
 def compute(
@@ -98,13 +132,9 @@ def compute(
     from sklearn.exceptions import UndefinedMetricWarning
 
     for what, values in (("prediction", predictions), ("label", labels)):
-        infinite = _infinite(values)
+        infinite = infinite_values(values)
         if infinite:
-            raise CheckError(
-                f"{infinite} {what} value(s) are infinite (inf or -inf); "
-                f"{metric} needs finite numbers: fix the model's output or drop "
-                "those rows"
-            )
+            raise CheckError(infinite_message(infinite, what, metric))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         return _compute(metric, labels, predictions, spec)
@@ -119,12 +149,8 @@ def _compute(
     from sklearn import metrics as skm
 
     task = spec.task
+    applies(metric, task)
     if task == "regression":
-        if metric not in REGRESSION:
-            raise CheckError(
-                f"{metric} is not a regression metric; use one of "
-                f"{', '.join(sorted(REGRESSION))}"
-            )
         y = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
         p = pd.to_numeric(predictions, errors="coerce").to_numpy(dtype=np.float64)
         if np.isnan(y).any() or np.isnan(p).any():
@@ -141,14 +167,7 @@ def _compute(
                 raise CheckError("mape is undefined: every label is 0; use mae or rmse")
             return float(skm.mean_absolute_percentage_error(y[nonzero], p[nonzero]))
         return float(skm.r2_score(y, p))
-    if metric not in CLASSIFICATION:
-        raise CheckError(f"{metric} is a regression metric; the task is {task}")
     if task == "multiclass_classification":
-        if metric in SCORE_METRICS:
-            raise CheckError(
-                f"{metric} needs class probabilities; a multiclass model's single "
-                "prediction column holds classes: use accuracy, precision, recall, f1"
-            )
         yt, yp = as_text(labels).to_numpy(), as_text(predictions).to_numpy()
         if metric == "accuracy":
             return float(skm.accuracy_score(yt, yp))

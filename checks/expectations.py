@@ -25,13 +25,22 @@ number; ``metrics`` hold ``unexpected_count``, ``unexpected_percent`` and
 observed value and the arguments. An expectation GX cannot run (a missing column)
 is ``errored`` with GX's message; an unknown name or bad arguments is an error of the
 whole check, naming the expectation.
+
+**Runs of any size.** Row-wise expectations (not null, between, in a set, a regex,
+:data:`~modelhealth.checks._gx_batches.ROW_WISE`) run on every batch the engine
+reads and their counts add up (:mod:`modelhealth.checks._gx_batches`), so they
+judge every row of the run. The others run on ``ctx.frame`` when it is the whole
+run; when it is a sample, those the profile answers exactly (row count, a column's
+min, max, mean...) come from the profile (:mod:`modelhealth.checks._gx_profile`),
+those on column names from the sample, and the rest are ``skipped``: they need the
+whole data.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -41,7 +50,12 @@ from modelhealth.checks.base import (
     CheckError,
     CheckParams,
     CheckResult,
+    Reference,
 )
+from modelhealth.rules.models import RuleSet
+
+if TYPE_CHECKING:
+    from modelhealth.checks._gx_batches import ExpectationsPass
 
 __all__ = ["ExpectationsCheck", "ExpectationsParams", "load_suite"]
 
@@ -123,23 +137,28 @@ class ExpectationsCheck(Check[ExpectationsParams]):
 
     params_type = ExpectationsParams
 
-    def run(self, ctx: CheckContext) -> list[CheckResult]:
-        from modelhealth.checks._gx import validate  # imports great_expectations
+    @classmethod
+    def row_pass(
+        cls, params: CheckParams, rule_set: RuleSet, reference: Reference | None
+    ) -> ExpectationsPass | None:
+        from modelhealth.checks._gx_batches import ROW_WISE, ExpectationsPass
 
-        items: list[tuple[str, dict[str, Any]]] = []
-        if self.params.suite is not None:
-            path = Path(self.params.suite)
-            if not path.is_absolute() and ctx.rule_set.source_file:
-                path = Path(ctx.rule_set.source_file).parent / path
-            items += load_suite(path)
-        items += [
-            (name, dict(args))
-            for item in self.params.expectations
-            for name, args in item.items()
-        ]
+        assert isinstance(params, ExpectationsParams)
+        try:
+            items = _items(params, rule_set)
+        except CheckError:
+            return None  # run() reports it
+        if not any(name in ROW_WISE for name, _ in items):
+            return None
+        return ExpectationsPass(items)
+
+    def run(self, ctx: CheckContext) -> list[CheckResult]:
+        from modelhealth.checks._gx_outcomes import outcomes  # imports GX
+
+        items = _items(self.params, ctx.rule_set)
         results = []
         seen: dict[str, int] = {}
-        for outcome in validate(ctx.frame, items):
+        for outcome in outcomes(ctx, self.params.id, items):
             base = outcome.subject
             seen[base] = seen.get(base, 0) + 1
             subject = base if seen[base] == 1 else f"{base}#{seen[base]}"
@@ -155,3 +174,20 @@ class ExpectationsCheck(Check[ExpectationsParams]):
                 )
             )
         return results
+
+
+def _items(
+    params: ExpectationsParams, rule_set: RuleSet
+) -> list[tuple[str, dict[str, Any]]]:
+    items: list[tuple[str, dict[str, Any]]] = []
+    if params.suite is not None:
+        path = Path(params.suite)
+        if not path.is_absolute() and rule_set.source_file:
+            path = Path(rule_set.source_file).parent / path
+        items += load_suite(path)
+    items += [
+        (name, dict(args))
+        for item in params.expectations
+        for name, args in item.items()
+    ]
+    return items

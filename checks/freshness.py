@@ -4,7 +4,8 @@ One result (subject ``None``) whose value is an age in seconds, measured at the 
 time (``ctx.now``):
 
 - with ``column``: the age of the newest timestamp in that column of the run's data
-  (naive timestamps are taken as UTC). A column with no timestamp fails.
+  (naive timestamps are taken as UTC), over every row the engine read
+  (:mod:`modelhealth.checks._newest`). A column with no timestamp fails.
 - without: the time since the model's newest run *before* this one finished
   (``ctx.last_run_at``). Checked right after a run arrives, that is the gap since
   the previous run, so a pipeline that ran late shows; checked by the scheduler
@@ -16,8 +17,8 @@ time (``ctx.now``):
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
 
 from modelhealth.checks.base import (
     Check,
@@ -28,7 +29,11 @@ from modelhealth.checks.base import (
     Status,
 )
 from modelhealth.rules.durations import parse_duration
-from modelhealth.rules.models import Duration
+from modelhealth.rules.models import Duration, RuleSet
+
+if TYPE_CHECKING:
+    from modelhealth.checks._newest import NewestPass
+    from modelhealth.checks.base import Reference
 
 __all__ = ["FreshnessCheck", "FreshnessParams", "age_text"]
 
@@ -61,6 +66,15 @@ class FreshnessCheck(Check[FreshnessParams]):
     """Grades the age of the newest run or timestamp."""
 
     params_type = FreshnessParams
+
+    @classmethod
+    def row_pass(
+        cls, params: CheckParams, rule_set: RuleSet, reference: Reference | None
+    ) -> NewestPass | None:
+        from modelhealth.checks._newest import NewestPass
+
+        assert isinstance(params, FreshnessParams)
+        return NewestPass(params.column) if params.column is not None else None
 
     def run(self, ctx: CheckContext) -> list[CheckResult]:
         p = self.params
@@ -108,28 +122,16 @@ class FreshnessCheck(Check[FreshnessParams]):
             if ctx.last_run_at is None:
                 return None, f"model {ctx.rule_set.model!r} has no earlier run yet"
             return ctx.last_run_at, "the newest earlier run"
-        import pandas as pd
+        from modelhealth.checks._newest import NewestPass, newest_in
 
-        if column not in ctx.frame.columns:
+        found = ctx.row_pass(self.params.id)
+        if not isinstance(found, NewestPass) or ctx.segment is not None:
+            found = NewestPass(column)
+            found.add(ctx.frame)
+        if found.error is not None:
+            raise CheckError(found.error)
+        if not found.seen:
             raise CheckError(f"the timestamp column {column!r} is not in the run data")
-        raw = ctx.frame[column]
-        if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(
-            raw.dtype
-        ):
-            raise CheckError(
-                f"column {column!r} holds numbers, not timestamps; write ISO 8601 "
-                "text or a datetime column (epoch numbers are ambiguous: s or ms?)"
-            )
-        try:
-            # ISO 8601 in any of its spellings (with or without fractions or an
-            # offset); pandas would otherwise guess one format from the first value
-            values = pd.to_datetime(raw, utc=True, errors="raise", format="ISO8601")
-        except (ValueError, TypeError) as exc:
-            raise CheckError(
-                f"column {column!r} does not hold timestamps: {exc}"
-            ) from None
-        newest = values.max()
-        if pd.isna(newest):
-            raise CheckError(f"column {column!r} holds no timestamp")
-        stamp: datetime = newest.to_pydatetime().astimezone(timezone.utc)
-        return stamp, f"the newest {column!r}"
+        stamp = newest_in(found, column)
+        what = f"the newest {column!r}"
+        return stamp, what + (" (in a sample of the run)" if ctx.sampled else "")

@@ -20,16 +20,23 @@ data, against the current baseline. ``both`` runs in either.
 **Against a champion.** When the gate has the current model's predictions on the
 same rows (``ctx.champion``), ``max_drop`` bounds the paired difference instead,
 with an interval at ``confidence`` (:mod:`modelhealth.checks._champion`).
+
+**Every row.** On a run the engine scanned, the metric comes from sufficient
+statistics of every labelled row (:mod:`modelhealth.checks._metric_pass`), so a
+run larger than the engine's sample is measured whole. A segment, the champion
+comparison and a context built around a frame compute on ``ctx.frame``; when that
+frame is a sample of the run, the result's details say so.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
-from modelhealth.checks._metric_names import HIGHER_IS_BETTER, MetricName
+from modelhealth.checks._metric_grade import grade_metric
+from modelhealth.checks._metric_names import MetricName
 from modelhealth.checks.base import (
     Check,
     CheckContext,
@@ -40,9 +47,16 @@ from modelhealth.checks.base import (
 )
 from modelhealth.rules.models import RuleSet
 
+if TYPE_CHECKING:
+    from modelhealth.checks._metric_pass import MetricPass
+    from modelhealth.checks.base import Reference
+
 __all__ = ["MetricCheck", "MetricParams", "MetricStage"]
 
 MetricStage = Literal["post_deployment", "pre_deployment", "both"]
+
+TIE_LIMIT = 0.001
+"""The most binned scores may move ROC AUC before the whole frame is used."""
 
 
 class MetricParams(CheckParams):
@@ -86,8 +100,19 @@ class MetricCheck(Check[MetricParams]):
 
     params_type = MetricParams
 
+    @classmethod
+    def row_pass(
+        cls, params: CheckParams, rule_set: RuleSet, reference: Reference | None
+    ) -> MetricPass | None:
+        from modelhealth.checks._metric_pass import MetricPass
+
+        spec, label = rule_set.prediction, rule_set.label
+        if spec is None or label is None:
+            return None  # run() says what is missing
+        return MetricPass(spec, label.column)
+
     def run(self, ctx: CheckContext) -> list[CheckResult]:
-        from modelhealth.checks._metrics import compute  # imports scikit-learn
+        from modelhealth.checks._metric_pass import MetricPass
 
         p = self.params
         if p.stage not in (ctx.stage, "both"):
@@ -98,99 +123,71 @@ class MetricCheck(Check[MetricParams]):
                 "a metric check needs 'prediction: {column: ...}' and "
                 "'label: {column: ...}' in the rules"
             )
-        frame = ctx.frame
-        if spec.column not in frame.columns:
-            raise CheckError(
-                f"the prediction column {spec.column!r} is not in the run data"
-            )
-        if label.column not in frame.columns or frame[label.column].isna().all():
-            hint = (
-                f"; attach them with 'modelhealth labels --run-id {ctx.run_id} "
-                f"--labels FILE --key {label.key}'"
-                if label.key
-                else ""
-            )
-            return [
-                self.result(Status.SKIPPED, message=f"labels not available yet{hint}")
-            ]
+        found = ctx.row_pass(p.id)
+        if isinstance(found, MetricPass) and ctx.segment is None and not ctx.champion:
+            early = self._unready(ctx, found.seen_prediction, found.labels_present)
+            if early or found.labelled < p.min_rows:
+                return early or [self._few(found.labelled)]
+            value, how = found.value(p.metric), found.details(p.metric)
+            coarse = how.get("roc_auc_tie_bound", 0.0) > TIE_LIMIT
+            if not coarse or ctx.sampled or ctx.rows != found.rows:
+                return [grade_metric(self, ctx, value, found.labelled, found.rows, how)]
+            # the bins are too coarse for these scores, and the frame is the run
+            return self._on_frame(ctx, {**how, "score_counts": "frame"})
+        return self._on_frame(ctx, {})
+
+    def _on_frame(self, ctx: CheckContext, how: dict[str, object]) -> list[CheckResult]:
+        p, frame = self.params, ctx.frame
+        spec, label = ctx.rule_set.prediction, ctx.rule_set.label
+        assert spec is not None
+        assert label is not None
+        labels = frame[label.column].notna().sum() if label.column in frame else 0
+        early = self._unready(ctx, spec.column in frame.columns, int(labels))
+        if early:
+            return early
         both = frame[spec.column].notna() & frame[label.column].notna()
         if ctx.champion is not None:
             both &= frame[ctx.champion].notna()
         rows = int(both.sum())
         if rows < p.min_rows:
-            return [
-                self.result(
-                    Status.SKIPPED,
-                    metrics={"rows": float(rows)},
-                    message=f"{rows} labelled rows, fewer than min_rows {p.min_rows}",
-                )
-            ]
+            return [self._few(rows)]
+        if ctx.sampled:
+            how = {**how, "sampled": True, "run_rows": ctx.rows}
         if ctx.champion is not None:
             from modelhealth.checks._champion import grade_paired
 
-            return [grade_paired(self, ctx, both)]
-        value = compute(
-            p.metric, frame.loc[both, label.column], frame.loc[both, spec.column], spec
-        )
-        return [self._grade(ctx, value, rows, len(frame) - rows)]
+            graded = grade_paired(self, ctx, both)
+            return [replace(graded, details={**graded.details, **how})]
+        from modelhealth.checks._metrics import compute  # imports scikit-learn
 
-    def _grade(
-        self, ctx: CheckContext, value: float, rows: int, unlabelled: int
-    ) -> CheckResult:
-        p = self.params
-        if not math.isfinite(value):  # e.g. r2 of one row: graded, NaN would pass
-            return self.result(
-                Status.ERRORED,
-                message=f"{p.metric} is undefined on these {rows} labelled rows "
-                "(too few rows or a single class?)",
-                metrics={"rows": float(rows)},
+        y, predicted = frame.loc[both, label.column], frame.loc[both, spec.column]
+        value = compute(p.metric, y, predicted, spec)
+        return [grade_metric(self, ctx, value, rows, len(frame), how)]
+
+    def _unready(
+        self, ctx: CheckContext, seen: bool, labels: int
+    ) -> list[CheckResult] | None:
+        """``skipped`` while no label has arrived; an error without predictions."""
+        spec, label = ctx.rule_set.prediction, ctx.rule_set.label
+        assert spec is not None
+        assert label is not None
+        if not seen:
+            raise CheckError(
+                f"the prediction column {spec.column!r} is not in the run data"
             )
-        name = p.metric
-        threshold: dict[str, float] = {}
-        metrics: dict[str, float] = {name: value, "rows": float(rows)}
-        broken: list[str] = []
-        notes: list[str] = []
-        if p.min is not None:
-            threshold["min"] = p.min
-            if value < p.min:
-                broken.append(f"< min {p.min:g}")
-        if p.max is not None:
-            threshold["max"] = p.max
-            if value > p.max:
-                broken.append(f"> max {p.max:g}")
-        baseline = ctx.reference.metrics.get(name) if ctx.reference else None
-        if p.max_drop is not None:
-            threshold["max_drop"] = p.max_drop
-            if baseline is None:
-                notes.append(f"no baseline {name} to compare with")
-            else:
-                drop = (
-                    baseline - value if name in HIGHER_IS_BETTER else value - baseline
-                )
-                metrics.update(baseline=baseline, drop=drop)
-                where = ctx.reference.label if ctx.reference else "baseline"
-                text = f"drop {drop:.3f} from {where} ({baseline:.3f})"
-                if drop > p.max_drop + 1e-12:
-                    broken.append(f"{text} > max_drop {p.max_drop:g}")
-                else:
-                    notes.append(text)
-        graded = p.min is not None or p.max is not None or "drop" in metrics
-        graded = graded or p.threshold is not None  # the history band grades it
-        status = Status.FAILED if broken else Status.PASSED
-        if not graded:
-            status = Status.SKIPPED
-        parts = [f"{name} {value:.3f}", *broken, *notes]
+        if labels:
+            return None
+        hint = (
+            f"; attach them with 'modelhealth labels --run-id {ctx.run_id} "
+            f"--labels FILE --key {label.key}'"
+            if label.key
+            else ""
+        )
+        return [self.result(Status.SKIPPED, message=f"labels not available yet{hint}")]
+
+    def _few(self, rows: int) -> CheckResult:
         return self.result(
-            status,
-            value=value,
-            threshold=threshold,
-            metrics=metrics,
-            details={
-                "metric": name,
-                "stage": ctx.stage,
-                "labelled_rows": rows,
-                "unlabelled_rows": unlabelled,
-                "baseline_version": ctx.reference.version if ctx.reference else None,
-            },
-            message=", ".join(parts) + f" on {rows:,} labelled rows",
+            Status.SKIPPED,
+            metrics={"rows": float(rows)},
+            message=f"{rows} labelled rows, fewer than min_rows {self.params.min_rows}",
         )

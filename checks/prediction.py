@@ -41,7 +41,9 @@ from modelhealth.checks.drift import DriftCheck, DriftMethod, DriftParams
 from modelhealth.rules.models import CheckThreshold, Threshold
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from modelhealth.checks._prediction_pass import PredictionPass, PredictionSummary
+    from modelhealth.checks.base import Reference
+    from modelhealth.rules.models import PredictionSpec, RuleSet
 
 __all__ = ["PredictionCheck", "PredictionParams", "RateBounds"]
 
@@ -75,6 +77,17 @@ class PredictionCheck(Check[PredictionParams]):
 
     params_type = PredictionParams
 
+    @classmethod
+    def row_pass(
+        cls, params: CheckParams, rule_set: RuleSet, reference: Reference | None
+    ) -> PredictionPass | None:
+        from modelhealth.checks._prediction_pass import PredictionPass
+
+        assert isinstance(params, PredictionParams)
+        if rule_set.prediction is None:
+            return None  # run() says so
+        return PredictionPass(rule_set.prediction, params.min_value, params.max_value)
+
     def run(self, ctx: CheckContext) -> list[CheckResult]:
         from modelhealth.checks import _predictions as pr  # imports pandas
 
@@ -85,14 +98,14 @@ class PredictionCheck(Check[PredictionParams]):
         if column not in ctx.frame.columns:
             raise CheckError(f"the prediction column {column!r} is not in the run data")
         p = self.params
-        values = ctx.frame[column]
+        summary, how = self._summary(ctx, spec)
         ref = ctx.reference.profile if ctx.reference is not None else None
         ref_col = ref.columns.get(column) if ref is not None else None
         results: list[CheckResult] = []
         if p.drift:
             results.append(self._drift(ctx, column, p.threshold))
         if p.max_null_share is not None:
-            share = float(values.isna().mean()) if len(values) else 0.0
+            share = summary.nulls / summary.rows if summary.rows else 0.0
             status = grade(share, p.max_null_share)
             results.append(
                 self.result(
@@ -101,18 +114,35 @@ class PredictionCheck(Check[PredictionParams]):
                     value=share,
                     threshold=p.max_null_share.model_dump(exclude_none=True),
                     metrics={"null_share": share},
+                    details=how,
                     message=f"{share:.2%} of {column!r} is null",
                 )
             )
-        results += self._range(values, column, spec.task)
+        results += self._range(summary, column, spec.task, how)
         if spec.task == "binary_classification":
-            rate = pr.positive_rate(values, spec)
+            rate = summary.positive_rate()
             ref_rate = pr.reference_positive_rate(ref_col, spec) if ref_col else None
             results.append(self._positive_rate(rate, ref_rate))
         elif spec.task == "multiclass_classification":
             ref_shares = pr.reference_class_shares(ref_col) if ref_col else None
-            results.append(self._class_shares(pr.class_shares(values), ref_shares))
+            results.append(self._class_shares(summary.class_shares(), ref_shares))
         return results
+
+    def _summary(
+        self, ctx: CheckContext, spec: PredictionSpec
+    ) -> tuple[PredictionSummary, dict[str, object]]:
+        """The column's counts over every row when the engine made the pass, else
+        over ``ctx.frame`` (then said so when that is a sample)."""
+        from modelhealth.checks._prediction_pass import PredictionPass, summarize
+
+        found = ctx.row_pass(self.params.id)
+        if isinstance(found, PredictionPass) and ctx.segment is None and found.seen:
+            return found.summary(), {}
+        lo, hi = self.params.min_value, self.params.max_value
+        how: dict[str, object] = (
+            {"sampled": True, "run_rows": ctx.rows} if ctx.sampled else {}
+        )
+        return summarize(ctx.frame[spec.column], spec, lo, hi), how
 
     def _drift(
         self, ctx: CheckContext, column: str, threshold: CheckThreshold | None
@@ -129,22 +159,26 @@ class PredictionCheck(Check[PredictionParams]):
         details = {**found.details, "column": column}
         return replace(found, kind="prediction", subject="drift", details=details)
 
-    def _range(self, values: pd.Series, column: str, task: str) -> list[CheckResult]:
-        from modelhealth.checks import _predictions as pr
-        from modelhealth.checks._metrics import is_score
-
+    def _range(
+        self,
+        summary: PredictionSummary,
+        column: str,
+        task: str,
+        how: dict[str, object],
+    ) -> list[CheckResult]:
         lo, hi = self.params.min_value, self.params.max_value
-        numeric = pr.is_number(values)
         if lo is None and hi is None:
-            if task != "binary_classification" or not numeric or not is_score(values):
+            scores = task == "binary_classification" and summary.range_score
+            if not summary.numeric or not scores:
                 return []
             lo, hi = 0.0, 1.0
-        if not numeric:
+        if not summary.numeric:
             raise CheckError(
                 f"min_value/max_value need numeric predictions; {column!r} is "
-                f"{values.dtype}"
+                f"{summary.dtype}"
             )
-        n, share, shown = pr.out_of_range(values, lo, hi)
+        n, shown = summary.outside
+        share = n / summary.rows if summary.rows else 0.0
         bounds = {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
         listed = ", ".join(v if isinstance(v, str) else f"{v:g}" for v in shown)
         return [
@@ -154,6 +188,7 @@ class PredictionCheck(Check[PredictionParams]):
                 value=share,
                 threshold=bounds,
                 metrics={"out_of_range": float(n), "out_of_range_share": share},
+                details=how,
                 failures=tuple({"value": v} for v in shown),
                 message=f"{n} predictions outside [{lo}, {hi}]: {listed}"
                 if n

@@ -78,6 +78,10 @@ def run_segmented(check: Check[Any], ctx: CheckContext) -> list[CheckResult]:
             reference=reference,
             recent_row_counts=(),
             segment=segment,
+            # the run's row passes and row count are the whole run's: a segment
+            # is computed from its own rows (of the sample, on a sampled run)
+            passes={},
+            row_count=None,
         )
         extra: dict[str, Any] = {
             "segment": {k: _plain(v) for k, v in segment.items()},
