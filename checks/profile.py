@@ -89,6 +89,11 @@ class ColumnProfile:
     categories: dict[str, int] = field(default_factory=dict)
     other: int = 0
     distinct: int = 0
+    sketch: str = ""
+    outside: list[int] = field(default_factory=list)
+    nested: str = ""
+    empty: int = 0
+    error: str = ""
 
     @property
     def variance(self) -> float | None:
@@ -128,12 +133,17 @@ class ColumnProfile:
                 f"cannot merge column {self.name!r} ({self.kind}) "
                 f"with {other.name!r} ({other.kind})"
             )
+        if self.error or other.error:  # an unreadable column stays unreadable
+            return self if self.error else other
         if other.count == 0 or self.count == 0:  # an empty side adds only its nulls
             keep, empty = (self, other) if other.count == 0 else (other, self)
+            outside = keep.outside if len(keep.outside) == 2 else empty.outside
             return replace(
                 keep,
                 nulls=keep.nulls + empty.nulls,
                 infinite=keep.infinite + empty.infinite,
+                empty=keep.empty + empty.empty,
+                outside=list(outside),
             )
         n = self.count + other.count
         merged = replace(
@@ -141,6 +151,7 @@ class ColumnProfile:
             count=n,
             nulls=self.nulls + other.nulls,
             infinite=self.infinite + other.infinite,
+            empty=self.empty + other.empty,
             min=_pick(self.min, other.min, lower=True),
             max=_pick(self.max, other.max, lower=False),
         )
@@ -150,13 +161,14 @@ class ColumnProfile:
             cats = dict(self.categories)
             for key, value in other.categories.items():
                 cats[key] = cats.get(key, 0) + value
+            seen = len([v for v in cats.values() if v > 0])
             complete = self.other == 0 and other.other == 0
-            distinct = len(cats) if complete else max(self.distinct, other.distinct)
+            distinct = seen if complete else max(self.distinct, other.distinct, seen)
             merged = replace(
                 merged,
                 categories=dict(sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))),
                 other=self.other + other.other,
-                distinct=max(distinct, len([v for v in cats.values() if v > 0])),
+                distinct=distinct,
             )
         return merged
 
@@ -182,17 +194,29 @@ def _merge_numeric(
     n = a.count + b.count
     ma, mb = a.mean or 0.0, b.mean or 0.0
     delta = mb - ma
-    quantiles = {
-        key: (a.quantiles.get(key, 0.0) * a.count + b.quantiles.get(key, 0.0) * b.count)
-        / n
-        for key in QUANTILES
-        if key in a.quantiles and key in b.quantiles
-    }
-    if a.edges == b.edges and len(a.counts) == len(b.counts):
+    sketch = ""
+    if a.sketch and b.sketch:
+        from modelhealth.checks import _sketch
+
+        both = _sketch.merge(a.sketch, b.sketch)
+        sketch = _sketch.encode(both)
+        quantiles = dict(zip(QUANTILES, _sketch.read(both, list(QUANTILES.values()))))
+    else:  # a profile stored before sketches: the count-weighted mean of both sides
+        quantiles = {
+            key: (a.quantiles.get(key, 0.0) * a.count + b.quantiles.get(key, 0.0) * b.count)
+            / n
+            for key in QUANTILES
+            if key in a.quantiles and key in b.quantiles
+        }
+    same_bins = a.edges == b.edges
+    if same_bins and len(a.counts) == len(b.counts):
         counts = [x + y for x, y in zip(a.counts, b.counts, strict=True)]
         tails = [x + y for x, y in zip(a.tails, b.tails, strict=False)]
     else:  # different bins cannot be added up; say so with an empty histogram
         counts, tails = [], []
+    outside: list[int] = []
+    if same_bins and len(a.outside) == 2 and len(b.outside) == 2:
+        outside = [a.outside[0] + b.outside[0], a.outside[1] + b.outside[1]]
     return replace(
         merged,
         mean=ma + delta * b.count / n,
@@ -201,6 +225,8 @@ def _merge_numeric(
         edges=list(a.edges) if counts else [],
         counts=counts,
         tails=tails if len(tails) == 2 else [],
+        sketch=sketch,
+        outside=outside,
     )
 
 
