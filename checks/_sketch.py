@@ -44,7 +44,8 @@ def new(values: FloatArray) -> kll_doubles_sketch:
 
     sketch = kll_doubles_sketch(K)
     if len(values):
-        sketch.update(values)
+        # the binding takes writable arrays only; Arrow's zero-copy views are not
+        sketch.update(values if values.flags.writeable else values.copy())
     return sketch
 
 
