@@ -43,7 +43,9 @@ class NestedColumnError(ValueError):
     """A nested column whose values Arrow cannot give one type."""
 
     def __init__(self, column: str, reason: str) -> None:
-        super().__init__(f"column {column!r} holds nested values of no one type: {reason}")
+        super().__init__(
+            f"column {column!r} holds nested values of no one type: {reason}"
+        )
         self.column = column
 
 

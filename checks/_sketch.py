@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from modelhealth.checks._summarize import FloatArray
 
-__all__ = ["K", "RANK_ERROR", "decode", "encode", "merge", "new", "read"]
+__all__ = ["RANK_ERROR", "K", "decode", "encode", "merge", "new", "read"]
 
 K = 200
 """The KLL accuracy parameter: about 1.3% normalized rank error."""

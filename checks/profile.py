@@ -200,10 +200,14 @@ def _merge_numeric(
 
         both = _sketch.merge(a.sketch, b.sketch)
         sketch = _sketch.encode(both)
-        quantiles = dict(zip(QUANTILES, _sketch.read(both, list(QUANTILES.values()))))
+        levels = list(QUANTILES.values())
+        quantiles = dict(zip(QUANTILES, _sketch.read(both, levels), strict=True))
     else:  # a profile stored before sketches: the count-weighted mean of both sides
         quantiles = {
-            key: (a.quantiles.get(key, 0.0) * a.count + b.quantiles.get(key, 0.0) * b.count)
+            key: (
+                a.quantiles.get(key, 0.0) * a.count
+                + b.quantiles.get(key, 0.0) * b.count
+            )
             / n
             for key in QUANTILES
             if key in a.quantiles and key in b.quantiles

@@ -26,7 +26,9 @@ def users(n: int, seed: int, *, more_tx: float = 0.0, cities=None) -> pd.DataFra
     tx = [
         [
             {"amount": float(a), "merchant": str(m)}
-            for a, m in zip(rng.gamma(2.0, 30.0, k), rng.choice(MERCHANTS, k), strict=True)
+            for a, m in zip(
+                rng.gamma(2.0, 30.0, k), rng.choice(MERCHANTS, k), strict=True
+            )
         ]
         for k in lengths
     ]
@@ -66,7 +68,8 @@ def test_entity_parts_are_profiled_by_name():
     assert empty >= 1
     assert (tx.kind, tx.nested, tx.nulls, tx.empty) == ("numeric", "list", 20, empty)
     lengths = [len(v) for v in df["transactions"] if v is not None]
-    assert tx.count == 980 and tx.mean == pytest.approx(np.mean(lengths))
+    assert tx.count == 980
+    assert tx.mean == pytest.approx(np.mean(lengths))
     assert cols["transactions[].amount"].count == sum(lengths)
     assert set(cols["transactions[].merchant"].categories) == set(MERCHANTS)
     assert (cols["address.city"].count, cols["address.city"].nulls) == (980, 20)
@@ -127,7 +130,8 @@ def drift(reference: pd.DataFrame, current: pd.DataFrame) -> dict[str, object]:
 def test_unchanged_entity_does_not_drift():
     """Issue 10: an unchanged struct failed drift (jensenshannon 0.129 >= 0.114)."""
     results = drift(users(5000, seed=1), users(5000, seed=2))
-    assert "address" not in results and "address.city" in results
+    assert "address" not in results
+    assert "address.city" in results
     assert {k: r.status for k, r in results.items()} == dict.fromkeys(
         results, Status.PASSED
     ), {k: r.message for k, r in results.items()}
@@ -221,7 +225,8 @@ def test_null_at_every_level():
     cols = profile_frame(df).columns
     assert not any(c.error for c in cols.values())
     assert (cols["tx"].nulls, cols["tx"].empty, cols["tx"].count) == (2, 1, 3)
-    assert cols["tx[].amount"].count == 0 and cols["tx[].amount"].nulls == 2
+    assert cols["tx[].amount"].count == 0
+    assert cols["tx[].amount"].nulls == 2
     assert cols["address.city"].nulls == 5
     results = quality(None, df, nulls={"max": {"fail": 0.5}})
     assert results["address.city"].status is Status.FAILED
@@ -231,8 +236,13 @@ def test_null_at_every_level():
 def test_binary_columns_stay_profiled_by_length():
     df = pd.DataFrame({"blob": [b"ab", b"abcd", None], "blobs": [[b"a"], [b"abc"], []]})
     cols = profile_frame(df).columns
-    assert (cols["blob"].kind, cols["blob"].max, cols["blob"].nulls) == ("binary", 4.0, 1)
-    assert cols["blobs[]"].kind == "binary" and cols["blobs[]"].count == 2
+    assert (cols["blob"].kind, cols["blob"].max, cols["blob"].nulls) == (
+        "binary",
+        4.0,
+        1,
+    )
+    assert cols["blobs[]"].kind == "binary"
+    assert cols["blobs[]"].count == 2
 
 
 def test_entity_end_to_end_through_check_run(tmp_path):

@@ -98,7 +98,9 @@ def test_categories_are_not_cut_per_batch():
     for start in range(0, len(frame), 25):
         profile_pass.update(Batch(frame=frame.iloc[start : start + 25]))
     col = profile_pass.profile().columns["c"]
-    assert col.categories == profile_frame(frame, max_categories=1).columns["c"].categories
+    assert (
+        col.categories == profile_frame(frame, max_categories=1).columns["c"].categories
+    )
     assert (col.categories, col.other, col.distinct) == ({"b": 40}, 55, 3)
 
 
@@ -110,7 +112,8 @@ def test_above_the_cap_keeps_the_most_frequent():
         profile_pass.update(Batch(frame=frame.iloc[start : start + 4000]))
     col = profile_pass.profile().columns["id"]
     assert next(iter(col.categories.items())) == ("hot", 1000)
-    assert col.count == n + 1000 and col.other == col.count - sum(col.categories.values())
+    assert col.count == n + 1000
+    assert col.other == col.count - sum(col.categories.values())
     assert col.distinct >= CATEGORY_CAP  # a lower bound once above the cap
 
 
@@ -147,8 +150,11 @@ def test_sketch_survives_json_and_older_profiles_still_merge():
     old = json.loads(text)
     del old["columns"]["x"]["sketch"]  # a profile stored before sketches
     merged = Profile.from_dict(old).merge(profile).columns["x"]
-    assert merged.quantiles["p50"] == pytest.approx(profile.columns["x"].quantiles["p50"])
-    assert merged.sketch == "" and merged.count == 20_000
+    assert merged.quantiles["p50"] == pytest.approx(
+        profile.columns["x"].quantiles["p50"]
+    )
+    assert merged.sketch == ""
+    assert merged.count == 20_000
 
 
 def test_small_columns_keep_exact_numpy_quantiles():
