@@ -71,8 +71,13 @@ def summarize_column(
     bins: int,
     max_categories: int,
     quantiles: Mapping[str, float],
+    counts: Mapping[str, int] | None = None,
 ) -> ColumnProfile:
-    """Profile one column; ``reference`` is the same column's reference profile."""
+    """Profile one column; ``reference`` is the same column's reference profile.
+
+    ``counts`` are the column's non-null value counts when already known (from
+    Arrow, :func:`modelhealth.checks._arrow.text_counts`) for a text column.
+    """
     kind = column_kind(series)
     if reference is not None and reference.kind != kind:
         reference = None  # the kind changed; the drift check reports it
@@ -92,10 +97,13 @@ def summarize_column(
         )
     if kind == "binary":
         return _binary(series, name)
-    counts = _value_counts(series)
-    count = int(counts.sum())  # value_counts skips nulls: no separate isna pass
+    if counts is not None and kind == "categorical":
+        every = dict(counts)
+    else:
+        found = _value_counts(series)
+        every = {str(k): int(v) for k, v in found.items()}
+    count = sum(every.values())  # value counts skip nulls: no separate isna pass
     nulls = len(series) - count
-    every = {str(k): int(v) for k, v in counts.items()}
     kept = top_categories(
         every, max_categories, reference.categories if reference is not None else ()
     )
@@ -106,7 +114,7 @@ def summarize_column(
         nulls=nulls,
         categories=kept,
         other=count - sum(kept.values()),
-        distinct=len(counts),
+        distinct=len(every),
     )
 
 
@@ -223,7 +231,7 @@ def _numeric(
         min=lo,
         max=hi,
         mean=mean,
-        m2=float(np.dot(dev, dev)),
+        m2=float(np.einsum("i,i->", dev, dev)),  # not BLAS: its threads spin
         quantiles=dict(
             zip(named, _sketch.read(sketch, list(named.values())), strict=True)
         ),

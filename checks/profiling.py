@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from modelhealth.checks._arrow import text_counts
 from modelhealth.checks._nested import (
     NestedColumnError,
     Part,
@@ -91,11 +92,13 @@ def _profile(
     for label in frame.columns:
         name = str(label)
         series = frame[label]
+        counts: dict[str, int] | None = None
         try:
             if name in names:
                 assert arrow is not None
                 nested = arrow.column(name)
                 if not is_nested_type(nested.type):
+                    counts = text_counts(nested)
                     nested = None
             else:
                 nested = nested_array(series, name)
@@ -113,6 +116,7 @@ def _profile(
                 bins=bins,
                 max_categories=max_categories,
                 quantiles=QUANTILES,
+                counts=counts if part.name == name else None,
             )
             if part.nested:
                 col = replace(col, nested=part.nested, empty=part.empty)
