@@ -77,6 +77,9 @@ def read(
         return []
     if not sketch.is_estimation_mode():
         items = np.sort(np.fromiter((item for item, _ in sketch), dtype=np.float64))
-        method = "lower" if lower else "linear"
-        return [float(q) for q in np.quantile(items, levels, method=method)]
+        at = np.asarray(levels, dtype=np.float64)
+        found = (
+            np.quantile(items, at, method="lower") if lower else np.quantile(items, at)
+        )
+        return [float(q) for q in found]
     return [float(q) for q in sketch.get_quantiles(list(levels))]

@@ -141,11 +141,12 @@ class QualityCheck(Check[QualityParams]):
             unseen = _unseen(ctx, cur, ref)
             if unseen is not None:
                 shares["unseen"] = unseen / total if total else 0.0
-                samples += [
+                unseen_values: list[dict[str, object]] = [
                     {"measure": "unseen", "value": key}
                     for key, n in cur.categories.items()
                     if n and key not in ref.categories
-                ][:5]
+                ]
+                samples += unseen_values[:5]
         if ref is not None:
             ref_total = ref.count + ref.nulls + ref.infinite
             reference["nulls"] = (

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from modelhealth.checks.base import Status
+from modelhealth.checks.base import CheckResult, Status
 from modelhealth.checks.drift import DriftCheck, DriftParams
 from modelhealth.checks.passes import Batch
 from modelhealth.checks.profiling import ProfilePass, profile_frame
@@ -23,7 +23,7 @@ def users(n: int, seed: int, *, more_tx: float = 0.0, cities=None) -> pd.DataFra
     """A user entity: fixed attributes, an array of transactions, an address."""
     rng = np.random.default_rng(seed)
     lengths = rng.poisson(3.0 + more_tx, n)
-    tx = [
+    tx: list[list[dict[str, object]] | None] = [
         [
             {"amount": float(a), "merchant": str(m)}
             for a, m in zip(
@@ -33,7 +33,7 @@ def users(n: int, seed: int, *, more_tx: float = 0.0, cities=None) -> pd.DataFra
         for k in lengths
     ]
     city = rng.choice(CITIES, n, p=cities or [0.4, 0.3, 0.2, 0.1])
-    address = [
+    address: list[dict[str, object] | None] = [
         {"city": str(c), "zip": int(z)}
         for c, z in zip(city, rng.integers(10_000, 99_999, n), strict=True)
     ]
@@ -52,7 +52,7 @@ def users(n: int, seed: int, *, more_tx: float = 0.0, cities=None) -> pd.DataFra
 
 def test_entity_parts_are_profiled_by_name():
     df = users(1000, seed=1)
-    df.at[2, "transactions"] = []
+    df["transactions"] = set_rows(df["transactions"], [2], [])
     cols = profile_frame(df).columns
     assert list(cols) == [
         "age",
@@ -111,7 +111,15 @@ def test_map_columns_have_sizes_keys_and_values():
     assert cols["prefs{value}"].categories == {"cet": 1, "en": 1, "fr": 1}
 
 
-def drift(reference: pd.DataFrame, current: pd.DataFrame) -> dict[str, object]:
+def set_rows(column: pd.Series, rows: list[int], value: object) -> pd.Series:
+    """The column's values with ``rows`` set to ``value`` (a list or a dict)."""
+    values = list(column)
+    for i in rows:
+        values[i] = value
+    return pd.Series(values, dtype=object)
+
+
+def drift(reference: pd.DataFrame, current: pd.DataFrame) -> dict[str, CheckResult]:
     from modelhealth.checks.base import CheckContext, Reference
     from modelhealth.rules.models import RuleSet
 
@@ -124,7 +132,7 @@ def drift(reference: pd.DataFrame, current: pd.DataFrame) -> dict[str, object]:
         profile=profile_frame(current, reference=ref),
         reference=Reference(source="baseline", label="v1", profile=ref),
     )
-    return {r.subject: r for r in DriftCheck(params).run(ctx)}
+    return {str(r.subject): r for r in DriftCheck(params).run(ctx)}
 
 
 def test_unchanged_entity_does_not_drift():
@@ -168,12 +176,11 @@ def quality(reference, current, **params):
 
 def test_quality_counts_null_and_empty_lists_and_null_fields():
     cur = users(1000, seed=2)
-    for i in range(3, 103):  # rows 50 and 100 hold null lists already
-        if i % 50:
-            cur.at[i, "transactions"] = []
-    for i in range(200, 400):  # rows 201, 251, ... hold null addresses already
-        if i % 50 != 1:
-            cur.at[i, "address"] = {"city": None, "zip": 75001}
+    # rows 50 and 100 hold null lists already, rows 201, 251, ... null addresses
+    empty = [i for i in range(3, 103) if i % 50]
+    cur["transactions"] = set_rows(cur["transactions"], empty, [])
+    no_city = [i for i in range(200, 400) if i % 50 != 1]
+    cur["address"] = set_rows(cur["address"], no_city, {"city": None, "zip": 75001})
     results = quality(users(1000, seed=1), cur, empty={"max_increase": {"fail": 0.05}})
     tx = results["transactions"]
     assert tx.metrics["nulls_share"] == pytest.approx(0.02)
@@ -193,8 +200,10 @@ def test_quality_on_a_named_nested_column_selects_its_parts():
 
 def test_ragged_values_are_a_clear_error_and_other_columns_still_checked():
     cur = users(200, seed=2)
-    cur["scores"] = [[1.0, 2.0]] * 199 + [3.0]  # a list column with a bare number
-    cur["tags"] = [[1, "a"]] * 200  # elements of mixed types
+    scores: list[object] = [[1.0, 2.0]] * 199 + [3.0]  # a list, then a bare number
+    cur["scores"] = pd.Series(scores, dtype=object)
+    tags: list[object] = [[1, "a"]] * 200  # elements of mixed types
+    cur["tags"] = pd.Series(tags, dtype=object)
     profile = profile_frame(cur)
     assert "cannot mix list and non-list" in profile.columns["scores"].error
     assert "column 'tags'" in profile.columns["tags"].error
