@@ -6,16 +6,27 @@ column profile holds depends on its ``kind``:
 - ``numeric`` (int/float dtypes): ``count`` of finite values, ``nulls`` (NaN/NA),
   ``infinite`` (+/-inf, kept out of everything else), ``min``/``max``, ``mean`` and
   ``m2`` (sum of squared deviations, so :attr:`ColumnProfile.variance` merges
-  exactly), ``quantiles`` (p01..p99) and a histogram: ``edges`` are the *inner* bin
-  edges (k-1 floats for k bins, the outer bins are open to -inf/+inf so JSON never
-  holds an infinity) and ``counts`` has ``len(edges) + 1`` ints. Bin ``i`` holds
-  ``edges[i-1] <= x < edges[i]``. ``tails`` holds the sums of the values in the
-  two open outer bins, so their means are known (the Wasserstein distance from a
-  profile places the outer bins' mass by them, see :mod:`modelhealth.checks._ecdf`).
+  exactly), ``quantiles`` (p01..p99) read from ``sketch`` (a DataSketches KLL
+  sketch of the finite values, base64; exact up to 200 values, else within a
+  normalized rank error of 1.33%, see :mod:`modelhealth.checks._sketch`) and a
+  histogram: ``edges`` are the *inner* bin edges (k-1 floats for k bins, the outer
+  bins are open to -inf/+inf so JSON never holds an infinity) and ``counts`` has
+  ``len(edges) + 1`` ints. Bin ``i`` holds ``edges[i-1] <= x < edges[i]``.
+  ``tails`` holds the sums of the values in the two open outer bins, so their
+  means are known (the Wasserstein distance from a profile places the outer bins'
+  mass by them, see :mod:`modelhealth.checks._ecdf`). ``outside`` counts the
+  values below and above the reference's range, when the column was profiled on
+  a reference.
 - ``categorical`` (object/str/category) and ``boolean``: ``categories`` maps each of
   the most frequent values (as ``str``) to its count, ``other`` counts the rest and
   ``distinct`` is the number of distinct values seen.
 - ``datetime``: ``count``, ``nulls``, ``min``/``max`` as ISO strings.
+- ``binary``: ``count``, ``nulls`` and the values' lengths.
+
+A nested column is profiled as its flat parts (:mod:`modelhealth.checks._nested`):
+a list or map column's lengths are a numeric profile whose ``nested`` says which
+and ``empty`` counts the empty ones. A column whose values could not be typed has
+only ``error``, the message naming it.
 
 Profiles are stored per run and per baseline (:meth:`Profile.to_dict`) and drift is
 computed from them, so a run's numeric histograms must be binned like the
@@ -26,17 +37,17 @@ bins by default, deduplicated for discrete or constant columns): fine enough tha
 KS and Wasserstein from profiles are close to exact; binned statistics merge them
 into 10 groups (see :mod:`modelhealth.checks._methods`).
 
-:meth:`Profile.merge` combines profiles of chunks: counts, min/max, moments and
-categories merge exactly (categories are not re-truncated, and ``distinct`` is exact
-only while neither side truncated its categories, else a lower bound); histograms
-merge only when their edges are equal (else they are dropped); quantiles are
-approximated by the count-weighted mean of both sides' quantiles.
+:meth:`Profile.merge` combines profiles of chunks: counts, min/max, moments,
+``outside`` and categories merge exactly (categories are not re-truncated, and
+``distinct`` is exact only while neither side truncated its categories, else a
+lower bound); histograms merge only when their edges are equal (else they are
+dropped); quantiles are read from the merged sketch. A profile stored before
+sketches has none: merged with it, quantiles are the count-weighted mean of both
+sides' and the result has no sketch.
 
-:func:`~modelhealth.checks.profiling.profile_batches` profiles a stream of frames (e.g.
-a Parquet file's row
-groups) with bounded memory: every batch is binned on the reference's edges, or,
-without a reference, on the first batch's edges (equal-frequency for that batch,
-so the first batch should be a fair sample), then the batch profiles are merged.
+:class:`~modelhealth.checks.profiling.ProfilePass` profiles a run batch by batch,
+every batch binned alike, and cuts categories once at the end, so that its
+profile equals one pass's over all rows (see docs/profiles.md).
 """
 
 from __future__ import annotations
