@@ -163,3 +163,22 @@ def test_small_columns_keep_exact_numpy_quantiles():
     col = profile_frame(pd.DataFrame({"x": values})).columns["x"]
     expected = np.quantile(values, list(QUANTILES.values()))
     assert list(col.quantiles.values()) == pytest.approx(expected)
+
+
+def test_passes_pickle_and_merge_like_partitions():
+    """As the Spark engine does: passes over parts, pickled, merged in order."""
+    import pickle
+
+    reference = profile_frame(mixed(20_000, seed=1))
+    frame = mixed(6000, seed=5)
+    parts = []
+    for start in range(0, len(frame), 2000):
+        part_pass = ProfilePass(reference)
+        part_pass.update(Batch(frame=frame.iloc[start : start + 2000]))
+        parts.append(pickle.loads(pickle.dumps(part_pass)))
+    driver = ProfilePass(reference)
+    for part_pass in parts:
+        driver.merge(part_pass)
+    whole = profile_frame(frame, reference=reference)
+    for name, col in whole.columns.items():
+        assert_same(driver.profile().columns[name], col)
