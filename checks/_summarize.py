@@ -1,32 +1,35 @@
 """How one pandas column becomes a :class:`~modelhealth.checks.profile.ColumnProfile`.
 
 The vectorised half of :func:`modelhealth.checks.profiling.profile_frame`, split out to
-keep both
-modules short. Everything here is numpy/pandas work done once per column, never per
-row: one ``np.partition`` for all quantiles (and the bin edges), one comparison per
-bin edge for the histogram, one ``value_counts`` for categories. A run binned on a
-reference's fine edges (20 or more) skips the partition: its quantiles are read
-off its histogram (linear inside a bin), exact to within one reference bin (1% of
-the reference's mass), and its min and max stay exact.
+keep both modules short. Everything here is numpy/pandas work done once per column,
+never per row: one KLL sketch update for the quantiles (see
+:mod:`modelhealth.checks._sketch`), one ``np.partition`` for the bin edges of a
+column profiled without a reference, one ``np.histogram`` for the
+histogram, one ``value_counts`` for categories. Quantiles come from the sketch
+whether or not the run is binned on a reference's edges, so they stay right
+outside the reference's range, and merge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pandas.api import types as ptypes
 
-from modelhealth.checks._ecdf import BinnedCDF
+from modelhealth.checks import _sketch
 from modelhealth.checks.profile import ColumnKind, ColumnProfile
 
-__all__ = ["column_kind", "histogram", "quantiles", "summarize_column"]
+__all__ = [
+    "column_kind",
+    "histogram",
+    "summarize_column",
+    "top_categories",
+]
 
 FloatArray = npt.NDArray[np.float64]
-FINE_EDGES = 20
-"""From this many reference edges on, a run's quantiles come from its histogram."""
 
 
 def column_kind(series: pd.Series) -> ColumnKind:
@@ -46,39 +49,18 @@ def column_kind(series: pd.Series) -> ColumnKind:
     return "categorical"
 
 
-def quantiles(x: FloatArray, levels: Sequence[float]) -> tuple[FloatArray, FloatArray]:
-    """Exact quantiles with a single partition: ``(linear, lower)``.
-
-    ``linear`` is numpy's default method; ``lower`` is the order statistic below
-    (numpy's ``lower``), always an observed value, which is what bin edges use so
-    that a discrete column gets one bin per value rather than edges between values.
-
-    ``np.quantile`` partitions at both neighbours of every level; here the lower
-    neighbours are partitioned once and each upper neighbour is the minimum of the
-    (short) unsorted segment that follows it, which halves the work.
-    """
-    n = len(x)
-    pos = np.asarray(levels, dtype=np.float64) * (n - 1)
-    lo = np.floor(pos).astype(np.int64)
-    kth = np.unique(lo)
-    part = np.partition(x, kth)
-    upper = {}
-    for i, f in enumerate(kth.tolist()):
-        end = int(kth[i + 1]) + 1 if i + 1 < len(kth) else n
-        upper[f] = float(part[f + 1 : end].min()) if f + 1 < n else float(part[f])
-    lo_val = part[lo]
-    hi_val = np.array([upper[f] for f in lo.tolist()], dtype=np.float64)
-    linear: FloatArray = lo_val + (pos - lo) * (hi_val - lo_val)
-    return linear, lo_val
-
-
 def histogram(x: FloatArray, edges: Sequence[float]) -> list[int]:
-    """Counts of finite ``x`` in the bins ``[edges[i-1], edges[i])``, ends open."""
-    if len(edges) > 256:  # one pass per edge beats searchsorted up to here
-        idx = np.searchsorted(np.asarray(edges, dtype=np.float64), x, side="right")
-        return [int(c) for c in np.bincount(idx, minlength=len(edges) + 1)]
-    at_or_above = [len(x), *(int(np.count_nonzero(x >= e)) for e in edges), 0]
-    return [at_or_above[i] - at_or_above[i + 1] for i in range(len(edges) + 1)]
+    """Counts of finite ``x`` in the bins ``[edges[i-1], edges[i])``, ends open.
+
+    One vectorised pass: ``np.histogram`` on the edges closed by -inf and +inf
+    (it sorts in blocks and places the edges, which measured 3x faster than
+    ``np.searchsorted`` of every value and 3x faster than one comparison per edge).
+    """
+    if not len(edges):
+        return [len(x)]
+    bounds = np.concatenate(([-np.inf], np.asarray(edges, dtype=np.float64), [np.inf]))
+    counts, _ = np.histogram(x, bounds)
+    return [int(c) for c in counts]
 
 
 def summarize_column(
@@ -89,8 +71,13 @@ def summarize_column(
     bins: int,
     max_categories: int,
     quantiles: Mapping[str, float],
+    counts: Mapping[str, int] | None = None,
 ) -> ColumnProfile:
-    """Profile one column; ``reference`` is the same column's reference profile."""
+    """Profile one column; ``reference`` is the same column's reference profile.
+
+    ``counts`` are the column's non-null value counts when already known (from
+    Arrow, :func:`modelhealth.checks._arrow.text_counts`) for a text column.
+    """
     kind = column_kind(series)
     if reference is not None and reference.kind != kind:
         reference = None  # the kind changed; the drift check reports it
@@ -110,22 +97,38 @@ def summarize_column(
         )
     if kind == "binary":
         return _binary(series, name)
-    counts = _value_counts(series)
-    count = int(counts.sum())  # value_counts skips nulls: no separate isna pass
+    if counts is not None and kind == "categorical":
+        every = dict(counts)
+    else:
+        found = _value_counts(series)
+        every = {str(k): int(v) for k, v in found.items()}
+    count = sum(every.values())  # value counts skip nulls: no separate isna pass
     nulls = len(series) - count
-    keep = set(counts.index[:max_categories])
-    if reference is not None:
-        keep.update(reference.categories)
-    kept = {str(k): int(counts.get(k, 0)) for k in keep}
+    kept = top_categories(
+        every, max_categories, reference.categories if reference is not None else ()
+    )
     return ColumnProfile(
         name=name,
         kind=kind,
         count=count,
         nulls=nulls,
-        categories=dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))),
+        categories=kept,
         other=count - sum(kept.values()),
-        distinct=len(counts),
+        distinct=len(every),
     )
+
+
+def top_categories(
+    counts: Mapping[str, int], limit: int, keep: Iterable[str] = ()
+) -> dict[str, int]:
+    """The ``limit`` most frequent categories, plus every one of ``keep`` (a
+    reference's, with a count of 0 when absent), most frequent first; ties in
+    key order, so that the same counts always keep the same categories."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    kept = dict(ranked[:limit])
+    for key in keep:
+        kept.setdefault(key, counts.get(key, 0))
+    return dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _binary(series: pd.Series, name: str) -> ColumnProfile:
@@ -158,14 +161,6 @@ def _value_counts(series: pd.Series) -> pd.Series:
     return counts
 
 
-def _tails(x: FloatArray, edges: Sequence[float]) -> list[float]:
-    """Sums of the values below the first edge and at or above the last one."""
-    if not edges:
-        return [0.0, float(x.sum())]
-    low = float(x[x < edges[0]].sum())
-    return [low, float(x[x >= edges[-1]].sum())]
-
-
 def _numeric(
     series: pd.Series,
     name: str,
@@ -174,9 +169,9 @@ def _numeric(
     named: Mapping[str, float],
 ) -> ColumnProfile:
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    nulls = int(np.count_nonzero(np.isnan(values)))
     finite = np.isfinite(values)
     count = int(np.count_nonzero(finite))
+    nulls = int(np.count_nonzero(np.isnan(values))) if count < len(values) else 0
     infinite = len(values) - nulls - count
     x = values if count == len(values) else values[finite]
     edges = list(reference.edges) if reference is not None else []
@@ -188,43 +183,71 @@ def _numeric(
             infinite=infinite,
             edges=edges,
             counts=[0] * (len(edges) + 1),
+            outside=[0, 0] if _bounded(reference) else [],
         )
     mean = float(x.mean())
     dev = x - mean
-    counts: list[int] | None = None
-    if len(edges) >= FINE_EDGES:
-        # binned on fine reference edges: quantiles read off the histogram (within
-        # one reference bin) instead of a partition, which costs as much again
-        counts = histogram(x, edges)
-        lo, hi = float(x.min()), float(x.max())
-        cdf = BinnedCDF.from_counts(edges, counts, lo, hi)
-        named_q = np.interp(list(named.values()), cdf.f, cdf.x)
-        qv = [lo, hi, *named_q.tolist()]
-    else:
-        levels = [0.0, 1.0, *named.values()]
-        if reference is None:
-            levels += [i / bins for i in range(1, bins)]
-        linear, lower = quantiles(x, levels)
-        qv = linear.tolist()
-        if reference is None:
-            edges = [float(e) for e in np.unique(lower[2 + len(named) :])]
-            if len(edges) < bins - 1 and edges and qv[1] > edges[-1]:
-                # the quantile edges collapsed (a column that is mostly one value):
-                # the maximum, an observed value, bounds a top bin of its own, so
-                # that values beyond the usual ones do not vanish into a wide bin
-                edges.append(float(qv[1]))
+    # one sort gives min, max, the histogram, the tails, the values outside the
+    # reference's range and the edges by binary search, and halves the sketch's
+    # own time (its buffers arrive sorted)
+    xs = np.sort(x)
+    sketch = _sketch.new(xs)
+    lo, hi = float(xs[0]), float(xs[-1])
+    if reference is None:
+        # exact order statistics (numpy's ``lower``), not the sketch's: a frame
+        # profiled twice gets the same edges (KLL compacts at random)
+        at = np.floor(np.arange(1, bins) / bins * (count - 1)).astype(np.int64)
+        edges = [float(e) for e in np.unique(xs[at])]
+        if len(edges) < bins - 1 and edges and hi > edges[-1]:
+            # the quantile edges collapsed (a column that is mostly one value):
+            # the maximum, an observed value, bounds a top bin of its own, so
+            # that values beyond the usual ones do not vanish into a wide bin
+            edges.append(hi)
+    below = np.searchsorted(xs, np.asarray(edges, dtype=np.float64), side="left")
+    cuts = [0, *below.tolist(), count]
+    counts = [cuts[i + 1] - cuts[i] for i in range(len(cuts) - 1)]
+    tails = (
+        [float(xs[: cuts[1]].sum()), float(xs[cuts[-2] :].sum())]
+        if edges
+        else [
+            0.0,
+            float(xs.sum()),
+        ]
+    )
+    outside: list[int] = []
+    if _bounded(reference):
+        assert reference is not None
+        ref_lo, ref_hi = float(reference.min), float(reference.max)  # type: ignore[arg-type]
+        outside = [
+            int(np.searchsorted(xs, ref_lo, side="left")),
+            count - int(np.searchsorted(xs, ref_hi, side="right")),
+        ]
     return ColumnProfile(
         name=name,
         kind="numeric",
         count=count,
         nulls=nulls,
         infinite=infinite,
-        min=qv[0],
-        max=qv[1],
+        min=lo,
+        max=hi,
         mean=mean,
-        m2=float(np.dot(dev, dev)),
-        quantiles=dict(zip(named, qv[2 : 2 + len(named)], strict=True)),
+        m2=float(np.einsum("i,i->", dev, dev)),  # not BLAS: its threads spin
+        quantiles=dict(
+            zip(named, _sketch.read(sketch, list(named.values())), strict=True)
+        ),
         edges=edges,
-        counts=histogram(x, edges) if counts is None else counts,
-        tails=_tails(x, edges),
+        counts=counts,
+        tails=tails,
+        sketch=_sketch.encode(sketch),
+        outside=outside,
+    )
+
+
+def _bounded(reference: ColumnProfile | None) -> bool:
+    """A numeric reference with a range: the run counts values outside it."""
+    return (
+        reference is not None
+        and reference.count > 0
+        and isinstance(reference.min, float | int)
+        and isinstance(reference.max, float | int)
     )

@@ -24,6 +24,10 @@ A column that cannot be compared is ``errored`` with a message that says why
 does not apply); datetime columns and columns with fewer than two values on a
 side are ``skipped``. Infinite values are left out of the distributions and
 counted in the details; categories unseen in the reference are listed there.
+Nested columns are compared by their flat parts (:mod:`modelhealth.checks._nested`):
+``transactions`` by its list lengths (the message says so), ``transactions[].amount``
+and ``address.city`` as columns of their own; a nested column whose values could
+not be typed is ``errored`` with the profiler's message.
 
 With ``max_drifted_share``, one more result (subject ``None``) grades the share of
 compared columns that drifted: a column *drifted* when it failed (or warned,
@@ -186,6 +190,9 @@ class DriftCheck(Check[DriftParams]):
             return errored(
                 f"column {column!r} is in the reference but missing from the run data"
             )
+        if cur.error or ref.error:  # a nested column that could not be read
+            side = "run" if cur.error else "reference"
+            return errored(f"{cur.error or ref.error} (in the {side})")
         if ref.kind in ("datetime", "binary"):
             what = "a datetime" if ref.kind == "datetime" else "binary (bytes)"
             return self.result(
@@ -277,8 +284,11 @@ class DriftCheck(Check[DriftParams]):
             reference_count=ref.count, current_count=cur.count, column_kind=ref.kind
         )
         note = ""
+        if ref.nested:  # a list's lengths, a map's sizes: say what was compared
+            details["measured"] = "length" if ref.nested == "list" else "size"
+            note = f" ({ref.nested} {details['measured']}s)"
         if details.get("graded_on") == "shape":
-            note = f" (the shape, over {details['bins']} equal-mass bins)"
+            note += f" (the shape, over {details['bins']} equal-mass bins)"
         if ref.infinite or cur.infinite:
             details.update(
                 reference_infinite=ref.infinite, current_infinite=cur.infinite

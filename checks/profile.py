@@ -6,16 +6,27 @@ column profile holds depends on its ``kind``:
 - ``numeric`` (int/float dtypes): ``count`` of finite values, ``nulls`` (NaN/NA),
   ``infinite`` (+/-inf, kept out of everything else), ``min``/``max``, ``mean`` and
   ``m2`` (sum of squared deviations, so :attr:`ColumnProfile.variance` merges
-  exactly), ``quantiles`` (p01..p99) and a histogram: ``edges`` are the *inner* bin
-  edges (k-1 floats for k bins, the outer bins are open to -inf/+inf so JSON never
-  holds an infinity) and ``counts`` has ``len(edges) + 1`` ints. Bin ``i`` holds
-  ``edges[i-1] <= x < edges[i]``. ``tails`` holds the sums of the values in the
-  two open outer bins, so their means are known (the Wasserstein distance from a
-  profile places the outer bins' mass by them, see :mod:`modelhealth.checks._ecdf`).
+  exactly), ``quantiles`` (p01..p99) read from ``sketch`` (a DataSketches KLL
+  sketch of the finite values, base64; exact up to 200 values, else within a
+  normalized rank error of 1.33%, see :mod:`modelhealth.checks._sketch`) and a
+  histogram: ``edges`` are the *inner* bin edges (k-1 floats for k bins, the outer
+  bins are open to -inf/+inf so JSON never holds an infinity) and ``counts`` has
+  ``len(edges) + 1`` ints. Bin ``i`` holds ``edges[i-1] <= x < edges[i]``.
+  ``tails`` holds the sums of the values in the two open outer bins, so their
+  means are known (the Wasserstein distance from a profile places the outer bins'
+  mass by them, see :mod:`modelhealth.checks._ecdf`). ``outside`` counts the
+  values below and above the reference's range, when the column was profiled on
+  a reference.
 - ``categorical`` (object/str/category) and ``boolean``: ``categories`` maps each of
   the most frequent values (as ``str``) to its count, ``other`` counts the rest and
   ``distinct`` is the number of distinct values seen.
 - ``datetime``: ``count``, ``nulls``, ``min``/``max`` as ISO strings.
+- ``binary``: ``count``, ``nulls`` and the values' lengths.
+
+A nested column is profiled as its flat parts (:mod:`modelhealth.checks._nested`):
+a list or map column's lengths are a numeric profile whose ``nested`` says which
+and ``empty`` counts the empty ones. A column whose values could not be typed has
+only ``error``, the message naming it.
 
 Profiles are stored per run and per baseline (:meth:`Profile.to_dict`) and drift is
 computed from them, so a run's numeric histograms must be binned like the
@@ -26,17 +37,17 @@ bins by default, deduplicated for discrete or constant columns): fine enough tha
 KS and Wasserstein from profiles are close to exact; binned statistics merge them
 into 10 groups (see :mod:`modelhealth.checks._methods`).
 
-:meth:`Profile.merge` combines profiles of chunks: counts, min/max, moments and
-categories merge exactly (categories are not re-truncated, and ``distinct`` is exact
-only while neither side truncated its categories, else a lower bound); histograms
-merge only when their edges are equal (else they are dropped); quantiles are
-approximated by the count-weighted mean of both sides' quantiles.
+:meth:`Profile.merge` combines profiles of chunks: counts, min/max, moments,
+``outside`` and categories merge exactly (categories are not re-truncated, and
+``distinct`` is exact only while neither side truncated its categories, else a
+lower bound); histograms merge only when their edges are equal (else they are
+dropped); quantiles are read from the merged sketch. A profile stored before
+sketches has none: merged with it, quantiles are the count-weighted mean of both
+sides' and the result has no sketch.
 
-:func:`~modelhealth.checks.profiling.profile_batches` profiles a stream of frames (e.g.
-a Parquet file's row
-groups) with bounded memory: every batch is binned on the reference's edges, or,
-without a reference, on the first batch's edges (equal-frequency for that batch,
-so the first batch should be a fair sample), then the batch profiles are merged.
+:class:`~modelhealth.checks.profiling.ProfilePass` profiles a run batch by batch,
+every batch binned alike, and cuts categories once at the end, so that its
+profile equals one pass's over all rows (see docs/profiles.md).
 """
 
 from __future__ import annotations
@@ -89,6 +100,11 @@ class ColumnProfile:
     categories: dict[str, int] = field(default_factory=dict)
     other: int = 0
     distinct: int = 0
+    sketch: str = ""
+    outside: list[int] = field(default_factory=list)
+    nested: str = ""
+    empty: int = 0
+    error: str = ""
 
     @property
     def variance(self) -> float | None:
@@ -128,12 +144,17 @@ class ColumnProfile:
                 f"cannot merge column {self.name!r} ({self.kind}) "
                 f"with {other.name!r} ({other.kind})"
             )
+        if self.error or other.error:  # an unreadable column stays unreadable
+            return self if self.error else other
         if other.count == 0 or self.count == 0:  # an empty side adds only its nulls
             keep, empty = (self, other) if other.count == 0 else (other, self)
+            outside = keep.outside if len(keep.outside) == 2 else empty.outside
             return replace(
                 keep,
                 nulls=keep.nulls + empty.nulls,
                 infinite=keep.infinite + empty.infinite,
+                empty=keep.empty + empty.empty,
+                outside=list(outside),
             )
         n = self.count + other.count
         merged = replace(
@@ -141,6 +162,7 @@ class ColumnProfile:
             count=n,
             nulls=self.nulls + other.nulls,
             infinite=self.infinite + other.infinite,
+            empty=self.empty + other.empty,
             min=_pick(self.min, other.min, lower=True),
             max=_pick(self.max, other.max, lower=False),
         )
@@ -150,13 +172,14 @@ class ColumnProfile:
             cats = dict(self.categories)
             for key, value in other.categories.items():
                 cats[key] = cats.get(key, 0) + value
+            seen = len([v for v in cats.values() if v > 0])
             complete = self.other == 0 and other.other == 0
-            distinct = len(cats) if complete else max(self.distinct, other.distinct)
+            distinct = seen if complete else max(self.distinct, other.distinct, seen)
             merged = replace(
                 merged,
                 categories=dict(sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))),
                 other=self.other + other.other,
-                distinct=max(distinct, len([v for v in cats.values() if v > 0])),
+                distinct=distinct,
             )
         return merged
 
@@ -182,17 +205,33 @@ def _merge_numeric(
     n = a.count + b.count
     ma, mb = a.mean or 0.0, b.mean or 0.0
     delta = mb - ma
-    quantiles = {
-        key: (a.quantiles.get(key, 0.0) * a.count + b.quantiles.get(key, 0.0) * b.count)
-        / n
-        for key in QUANTILES
-        if key in a.quantiles and key in b.quantiles
-    }
-    if a.edges == b.edges and len(a.counts) == len(b.counts):
+    sketch = ""
+    if a.sketch and b.sketch:
+        from modelhealth.checks import _sketch
+
+        both = _sketch.merge(a.sketch, b.sketch)
+        sketch = _sketch.encode(both)
+        levels = list(QUANTILES.values())
+        quantiles = dict(zip(QUANTILES, _sketch.read(both, levels), strict=True))
+    else:  # a profile stored before sketches: the count-weighted mean of both sides
+        quantiles = {
+            key: (
+                a.quantiles.get(key, 0.0) * a.count
+                + b.quantiles.get(key, 0.0) * b.count
+            )
+            / n
+            for key in QUANTILES
+            if key in a.quantiles and key in b.quantiles
+        }
+    same_bins = a.edges == b.edges
+    if same_bins and len(a.counts) == len(b.counts):
         counts = [x + y for x, y in zip(a.counts, b.counts, strict=True)]
         tails = [x + y for x, y in zip(a.tails, b.tails, strict=False)]
     else:  # different bins cannot be added up; say so with an empty histogram
         counts, tails = [], []
+    outside: list[int] = []
+    if same_bins and len(a.outside) == 2 and len(b.outside) == 2:
+        outside = [a.outside[0] + b.outside[0], a.outside[1] + b.outside[1]]
     return replace(
         merged,
         mean=ma + delta * b.count / n,
@@ -201,6 +240,8 @@ def _merge_numeric(
         edges=list(a.edges) if counts else [],
         counts=counts,
         tails=tails if len(tails) == 2 else [],
+        sketch=sketch,
+        outside=outside,
     )
 
 

@@ -8,16 +8,36 @@ merge; this module computes them (one column at a time, by
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from modelhealth.checks._summarize import column_kind, summarize_column
+from modelhealth.checks._arrow import text_counts
+from modelhealth.checks._nested import (
+    NestedColumnError,
+    Part,
+    flatten,
+    is_nested_type,
+    nested_array,
+)
+from modelhealth.checks._summarize import column_kind, summarize_column, top_categories
 from modelhealth.checks.passes import Batch, RowPass
 from modelhealth.checks.profile import QUANTILES, ColumnProfile, Profile
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
-__all__ = ["EdgesPass", "ProfilePass", "profile_batches", "profile_frame"]
+__all__ = [
+    "CATEGORY_CAP",
+    "EdgesPass",
+    "ProfilePass",
+    "profile_batches",
+    "profile_frame",
+]
+
+
+CATEGORY_CAP = 10_000
+"""How many categories a column keeps by name while its batches are merged."""
 
 
 def profile_frame(
@@ -29,11 +49,17 @@ def profile_frame(
 ) -> Profile:
     """Profile every column of ``frame`` with vectorised numpy/pandas work.
 
+    Nested columns (lists, structs, maps) are profiled as the flat columns of
+    :mod:`modelhealth.checks._nested` (``transactions``'s lengths,
+    ``transactions[].amount``, ``address.city``). A column whose values cannot be
+    typed gets a profile holding only its ``error``; the others are profiled.
+
     Args:
         frame: the data; column names are turned into ``str``.
         reference: when given, numeric columns it holds are histogrammed on its
-            edges, and categorical columns keep a count for each of its categories
-            (so drift compares like with like).
+            edges (and count the values outside its range), and categorical
+            columns keep a count for each of its categories (so drift compares
+            like with like).
         bins: the number of equal-frequency bins of a column profiled without a
             reference (fewer for discrete or constant columns).
         max_categories: how many of the most frequent values a categorical column
@@ -49,18 +75,52 @@ def profile_frame(
         raise ValueError(
             f"bins and max_categories must be >= 1, got {bins}, {max_categories}"
         )
+    return _profile(frame, None, reference, bins, max_categories)
+
+
+def _profile(
+    frame: pd.DataFrame,
+    arrow: pa.RecordBatch | None,
+    reference: Profile | None,
+    bins: int,
+    max_categories: int,
+) -> Profile:
+    """:func:`profile_frame`, reading nested columns from ``arrow`` when given."""
     ref_columns = reference.columns if reference is not None else {}
     columns: dict[str, ColumnProfile] = {}
+    names = set(arrow.schema.names) if arrow is not None else set()
     for label in frame.columns:
         name = str(label)
-        columns[name] = summarize_column(
-            frame[label],
-            name,
-            reference=ref_columns.get(name),
-            bins=bins,
-            max_categories=max_categories,
-            quantiles=QUANTILES,
-        )
+        series = frame[label]
+        counts: dict[str, int] | None = None
+        try:
+            if name in names:
+                assert arrow is not None
+                nested = arrow.column(name)
+                if not is_nested_type(nested.type):
+                    counts = text_counts(nested)
+                    nested = None
+            else:
+                nested = nested_array(series, name)
+        except NestedColumnError as exc:
+            columns[name] = ColumnProfile(
+                name=name, kind="categorical", nulls=len(series), error=str(exc)
+            )
+            continue
+        parts = [Part(name, series)] if nested is None else flatten(name, nested)
+        for part in parts:
+            col = summarize_column(
+                part.values,
+                part.name,
+                reference=ref_columns.get(part.name),
+                bins=bins,
+                max_categories=max_categories,
+                quantiles=QUANTILES,
+                counts=counts if part.name == name else None,
+            )
+            if part.nested:
+                col = replace(col, nested=part.nested, empty=part.empty)
+            columns[part.name] = col
     return Profile(row_count=len(frame), columns=columns)
 
 
@@ -76,31 +136,34 @@ def profile_batches(
     Args:
         batches: the frame's rows in consecutive chunks, same columns in each.
         reference: as in :func:`profile_frame`; without one, the first batch's
-            profile provides the edges (and kept categories) of all batches.
+            profile provides the edges of all batches.
         bins: as in :func:`profile_frame`.
         max_categories: as in :func:`profile_frame`.
 
     Returns:
         The merged profile (``row_count`` 0 with no columns for no batches).
     """
-    merged: Profile | None = None
+    profile_pass = ProfilePass(reference, bins=bins, max_categories=max_categories)
     for batch in batches:
-        profile = profile_frame(
-            batch,
-            reference=reference if reference is not None else merged,
-            bins=bins,
-            max_categories=max_categories,
-        )
-        merged = profile if merged is None else merged.merge(profile)
-    return merged if merged is not None else Profile(row_count=0)
+        profile_pass.update(Batch(frame=batch))
+    return profile_pass.profile()
 
 
 class ProfilePass(RowPass):
-    """The run's :class:`Profile`, built batch by batch (see :func:`profile_batches`).
+    """The run's :class:`Profile`, built batch by batch; equal to one pass's.
 
     Every batch is binned on the reference's edges, else on ``edges`` (the
     run's own equal-frequency edges from an :class:`EdgesPass` over the same
-    rows), else on the first batch's edges; then the batch profiles merge.
+    rows), else on the first batch's edges; then the batch profiles merge:
+    counts, moments, histograms and quantile sketches exactly (see
+    :mod:`modelhealth.checks.profile`). Categories are not cut per batch: each
+    column keeps every category by name up to :data:`CATEGORY_CAP`, and
+    :meth:`profile` keeps the ``max_categories`` most frequent (plus the
+    reference's), as :func:`profile_frame` of all rows would. A column with more
+    distinct values than the cap keeps, after each merge, the cap's most frequent
+    and counts the rest in ``other`` (frequent items, as Misra-Gries: a category
+    frequent overall may be undercounted by what earlier batches dropped, and
+    ``distinct`` becomes a lower bound).
     """
 
     def __init__(
@@ -118,39 +181,65 @@ class ProfilePass(RowPass):
         self._merged: Profile | None = None
 
     def _binning(self) -> Profile | None:
+        """The reference's columns, else the EdgesPass's edges, else the first
+        batch's (for columns neither knows, such as a new nested field)."""
+        edges: dict[str, list[float]] = {}
+        if self._merged is not None:
+            edges = {
+                name: col.edges
+                for name, col in self._merged.columns.items()
+                if col.kind == "numeric"
+            }
+        edges.update(self.edges)
+        if self._merged is None and not edges and self.reference is None:
+            return None
+        columns = {
+            name: ColumnProfile(name=name, kind="numeric", edges=list(e))
+            for name, e in edges.items()
+        }
         if self.reference is not None:
-            return self.reference
-        if self.edges:
-            return Profile(
-                row_count=0,
-                columns={
-                    name: ColumnProfile(name=name, kind="numeric", edges=list(e))
-                    for name, e in self.edges.items()
-                },
-            )
-        return self._merged
+            columns.update(self.reference.columns)
+        return Profile(row_count=0, columns=columns)
 
     def update(self, batch: Batch) -> None:
-        profile = profile_frame(
+        profile = _profile(
             batch.frame,
-            reference=self._binning(),
-            bins=self.bins,
-            max_categories=self.max_categories,
+            batch.arrow if batch.has_arrow else None,
+            self._binning(),
+            self.bins,
+            max(CATEGORY_CAP, self.max_categories),
         )
-        self._merged = profile if self._merged is None else self._merged.merge(profile)
+        self._add(profile)
 
     def merge(self, other: Any) -> None:
         assert isinstance(other, ProfilePass)
-        if other._merged is None:
-            return
-        if self._merged is None:
-            self._merged = other._merged
-        else:
-            self._merged = self._merged.merge(other._merged)
+        if other._merged is not None:
+            self._add(other._merged)
+
+    def _add(self, profile: Profile) -> None:
+        merged = profile if self._merged is None else self._merged.merge(profile)
+        self._merged = _truncated(merged, CATEGORY_CAP, self.reference)
 
     def profile(self) -> Profile:
         """The profile of every row seen (``row_count`` 0 for none)."""
-        return self._merged if self._merged is not None else Profile(row_count=0)
+        if self._merged is None:
+            return Profile(row_count=0)
+        return _truncated(self._merged, self.max_categories, self.reference)
+
+
+def _truncated(profile: Profile, limit: int, reference: Profile | None) -> Profile:
+    """Each categorical column cut to its ``limit`` most frequent categories
+    (plus the reference's), the rest counted in ``other``."""
+    columns = dict(profile.columns)
+    for name, col in profile.columns.items():
+        if col.kind not in ("categorical", "boolean") or len(col.categories) <= limit:
+            continue
+        ref = reference.columns.get(name) if reference is not None else None
+        keep = ref.categories if ref is not None else {}
+        kept = top_categories(col.categories, limit, keep)
+        dropped = sum(col.categories.values()) - sum(kept.values())
+        columns[name] = replace(col, categories=kept, other=col.other + dropped)
+    return replace(profile, columns=columns)
 
 
 class EdgesPass(RowPass):
