@@ -80,6 +80,11 @@ class Batch:
         return self._frame
 
     @property
+    def has_arrow(self) -> bool:
+        """Whether the Arrow view exists already (no conversion needed)."""
+        return self._arrow is not None
+
+    @property
     def has_frame(self) -> bool:
         """Whether the pandas view exists already (no conversion needed)."""
         return self._frame is not None
