@@ -1,8 +1,9 @@
 """The pandera side of the ``schema`` check: build a schema, validate one batch.
 
 Split from :mod:`modelhealth.checks.schema` so that module holds what the user declares
-and this one how pandera runs it; only this module imports pandera, and only the
-check's row pass (:mod:`modelhealth.checks._schema_pass`) imports this module.
+and this one how pandera runs it; only this module and
+:mod:`modelhealth.checks._pandera_model` (a user's own model) import pandera, and
+only the check's row pass (:mod:`modelhealth.checks._schema_pass`) imports them.
 
 :func:`plan_schema` builds the pandera schema once, with two parts taken out of
 pandera's hands because a batch does not see them whole: ``unique`` (counted
@@ -18,14 +19,10 @@ that raised). They are read per column into a :class:`Found`, and
 from __future__ import annotations
 
 import copy
-import importlib
 import math
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -42,7 +39,6 @@ __all__ = [
     "Found",
     "Plan",
     "jsonable",
-    "load_model",
     "plan_schema",
     "short",
     "validate_batch",
@@ -107,59 +103,6 @@ class Plan:
     unique: list[str]
     nested: dict[str, ColumnSpec]
     order: dict[str, list[str]]
-
-
-def load_model(target: str, search: Sequence[Path] = ()) -> pa.DataFrameSchema:
-    """The schema of a pandera ``DataFrameModel`` (or ``DataFrameSchema``) by path.
-
-    Args:
-        target: ``package.module:ClassName``.
-        search: folders to also look in when the module is not importable as is
-            (the working directory, the rules file's folder).
-
-    Raises:
-        CheckError: the module does not import, lacks the name, or the name is not
-            a pandera model or schema.
-    """
-    module_name, _, attr = target.partition(":")
-    where = f"pandera_model {target!r}"
-    try:
-        module = _import(module_name, search)
-    except Exception as exc:  # an ImportError, or the user's module raised
-        raise CheckError(
-            f"{where}: module {module_name!r} could not be imported: "
-            f"{type(exc).__name__}: {exc}"
-        ) from None
-    found = getattr(module, attr, None)
-    if found is None:
-        raise CheckError(f"{where}: module {module_name!r} has no {attr!r}")
-    try:
-        schema = found.to_schema() if hasattr(found, "to_schema") else found
-    except Exception as exc:
-        raise CheckError(
-            f"{where}: to_schema() failed: {type(exc).__name__}: {exc}"
-        ) from None
-    if not isinstance(schema, pa.DataFrameSchema):
-        raise CheckError(
-            f"{where} is a {type(found).__name__}, not a pandera DataFrameModel "
-            "or DataFrameSchema (for pandas)"
-        )
-    return schema
-
-
-def _import(name: str, search: Sequence[Path]) -> ModuleType:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if not search or exc.name != name.split(".")[0]:
-            raise
-    extra = [str(p) for p in search if str(p) not in sys.path]
-    sys.path[:0] = extra
-    try:
-        return importlib.import_module(name)
-    finally:
-        for path in extra:
-            sys.path.remove(path)
 
 
 def _dtype(column: str, name: str | None, *, fast_str: bool) -> str | None:

@@ -253,7 +253,8 @@ class SchemaPass(RowPass):
         if self._plan is None:
             from pathlib import Path
 
-            from modelhealth.checks._pandera import load_model, plan_schema
+            from modelhealth.checks._pandera import plan_schema
+            from modelhealth.checks._pandera_model import load_model
 
             p = self.params
             base = None
@@ -362,7 +363,8 @@ class SchemaPass(RowPass):
 
 def _nested(batch: Batch, name: str, spec: Any) -> Found:
     """One batch of a nested column, checked on its Arrow side."""
-    from modelhealth.checks._nested_schema import check_nested, column_array
+    from modelhealth.checks._nested_schema import check_nested
+    from modelhealth.checks._nested_types import column_array
     from modelhealth.checks._pandera import Found
 
     try:
