@@ -8,6 +8,7 @@ Parquet file (Arrow types); both give the same results, in any batch size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -321,3 +322,26 @@ def test_dtypes_are_kept_in_their_canonical_form():
     assert params.columns["t"].dtype == TRANSACTIONS
     with pytest.raises(ValidationError, match="length applies to a list or map"):
         SchemaParams(id="s", columns={"x": {"dtype": "int64", "length": {"ge": 1}}})
+
+
+def test_the_documented_user_entity_runs_on_its_data(make_ctx):
+    doc = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    (text,) = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S) if "users" in b]
+    rule_set = rules.loads(
+        text, check_kinds={"schema": SchemaParams}, channel_kinds={}, env={}
+    )
+    (params,) = rule_set.checks
+    assert isinstance(params, SchemaParams)
+    ctx = make_ctx(params, _users())
+    results = {r.subject: r for r in SchemaCheck(params).run(ctx)}
+    assert {s: r.status for s, r in results.items()} == {
+        "user_id": Status.PASSED,
+        "age": Status.FAILED,
+        "transactions": Status.FAILED,
+        "address": Status.FAILED,
+        "tags": Status.FAILED,
+        "scores": Status.FAILED,
+    }
+    assert results["address"].message == (
+        "1 row fails not_nullable; 2 rows fail zip ge(1000): 150, 118"
+    )
