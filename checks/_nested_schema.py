@@ -31,7 +31,8 @@ import pyarrow.compute as pc
 from modelhealth.checks._columns import ColumnSpec, LengthChecks, PartSpec, ValueChecks
 from modelhealth.checks._dtypes import format_dtype
 from modelhealth.checks._nested_types import arrow_dtype, mismatch
-from modelhealth.checks._pandera import SAMPLES, Found, jsonable, short
+from modelhealth.checks._pandera import SAMPLES, Found, jsonable
+from modelhealth.checks._value_checks import short
 
 __all__ = ["check_names", "check_nested"]
 

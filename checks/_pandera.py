@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -33,6 +33,7 @@ from pandera.errors import SchemaErrors
 
 from modelhealth.checks._columns import ColumnSpec
 from modelhealth.checks._dtypes import ALIASES
+from modelhealth.checks._value_checks import ValueCheck, run_checks, value_checks
 from modelhealth.checks.base import CheckError
 
 __all__ = [
@@ -40,7 +41,6 @@ __all__ = [
     "Plan",
     "jsonable",
     "plan_schema",
-    "short",
     "validate_batch",
 ]
 
@@ -96,6 +96,8 @@ class Plan:
         nested: the nested columns' specs.
         order: per column, its checks' names in the order pandera reports them
             (dtype, nulls, unique, value checks), for messages in that order.
+        values: the rules' flat columns: their value checks and whether nulls
+            are allowed.
     """
 
     schema: pa.DataFrameSchema
@@ -103,6 +105,7 @@ class Plan:
     unique: list[str]
     nested: dict[str, ColumnSpec]
     order: dict[str, list[str]]
+    values: dict[str, tuple[list[ValueCheck], bool]]
 
 
 def _dtype(column: str, name: str | None, *, fast_str: bool) -> str | None:
@@ -117,18 +120,6 @@ def _dtype(column: str, name: str | None, *, fast_str: bool) -> str | None:
             f"({_KNOWN}) or one of int, float, number, datetime"
         ) from exc
     return resolved
-
-
-def _range(op: str, bound: float) -> Callable[[pd.Series], pd.Series]:
-    """A comparison that an infinity always fails (pandera's would let +inf pass ge)."""
-
-    def check(series: pd.Series) -> pd.Series:
-        ok: pd.Series = getattr(series, op)(bound)
-        if ptypes.is_float_dtype(series.dtype):
-            ok &= np.isfinite(series.to_numpy(dtype=np.float64, na_value=0.0))
-        return ok
-
-    return check
 
 
 def _is_number(series: pd.Series) -> bool:
@@ -151,35 +142,13 @@ def _is_text(series: pd.Series) -> bool | pd.Series:
 
 
 def _checks(spec: ColumnSpec, *, fast_str: bool) -> list[pa.Check]:
+    """The dtype tests pandera runs; value checks are
+    :mod:`modelhealth.checks._value_checks`'."""
     out: list[pa.Check] = []
     if spec.dtype == "number":
         out.append(pa.Check(_is_number, error="dtype('number')"))
     if fast_str:
         out.append(pa.Check(_is_text, error="dtype('str')"))
-    if spec.isin is not None:
-        out.append(pa.Check.isin(spec.isin, error=f"isin({short(spec.isin)})"))
-    if spec.regex is not None:
-        out.append(
-            pa.Check.str_matches(spec.regex, error=f"str_matches({spec.regex!r})")
-        )
-    vc = spec.checks
-    if vc is None:
-        return out
-    for op in ("ge", "gt", "le", "lt"):
-        bound = getattr(vc, op)
-        if bound is not None:
-            out.append(pa.Check(_range(op, bound), error=f"{op}({bound:g})"))
-    for name in ("eq", "ne", "isin", "notin"):
-        value = getattr(vc, name)
-        if value is not None:
-            out.append(getattr(pa.Check, name)(value, error=f"{name}({short(value)})"))
-    for name in ("str_matches", "str_contains", "str_startswith", "str_endswith"):
-        value = getattr(vc, name)
-        if value is not None:
-            out.append(getattr(pa.Check, name)(value, error=f"{name}({value!r})"))
-    if vc.str_length:
-        lo, hi = vc.str_length.get("min"), vc.str_length.get("max")
-        out.append(pa.Check.str_length(lo, hi, error=f"str_length({lo}, {hi})"))
     return out
 
 
@@ -210,7 +179,7 @@ def build_schema(
             else pa.Column(
                 _dtype(name, spec.dtype, fast_str=fast[name]),
                 checks=_checks(spec, fast_str=fast[name]),
-                nullable=spec.nullable,
+                nullable=True,  # nulls are counted with the value checks
                 unique=spec.unique,
                 required=spec.required,
                 coerce=spec.coerce,
@@ -248,9 +217,13 @@ def plan_schema(
         columns, strict=strict, ordered=ordered, coerce=coerce, base=base
     )
     unique = [str(n) for n, c in schema.columns.items() if c.unique]
+    values = {
+        n: (value_checks(s), s.nullable) for n, s in columns.items() if not s.nested
+    }
     order: dict[str, list[str]] = {}
     for name, column in schema.columns.items():
         checks = [str(c.error or c.name) for c in column.checks]
+        checks += [check for check, _ in values.get(str(name), ([], True))[0]]
         order[str(name)] = ["not_nullable", "unique", *checks]
     if unique:
         schema = schema.update_columns({n: {"unique": False} for n in unique})
@@ -260,6 +233,7 @@ def plan_schema(
         unique=unique,
         nested={n: s for n, s in columns.items() if s.nested},
         order=order,
+        values=values,
     )
 
 
@@ -284,11 +258,39 @@ def validate_batch(
     # the whole frame (0.4 s on a million rows); with it, the run's frame that the
     # other checks read must not change, so let pandera copy
     coerces = schema.coerce or any(c.coerce for c in schema.columns.values())
+    found: dict[str, Found] = {}
+    problems: list[tuple[str, list[str]]] = []
+    checked = frame
     try:
-        schema.validate(frame, lazy=True, inplace=not coerces)
+        checked = schema.validate(frame, lazy=True, inplace=not coerces)
     except SchemaErrors as exc:
-        return _read_cases(exc.failure_cases, frame)
-    return {}, []
+        found, problems = _read_cases(exc.failure_cases, frame)
+        checked = exc.data if isinstance(exc.data, pd.DataFrame) else frame
+    for name, (checks, nullable) in plan.values.items():
+        if name in checked.columns and (checks or not nullable):
+            _values(found, name, checked[name], checks, nullable=nullable)
+    return found, problems
+
+
+def _values(
+    found: dict[str, Found],
+    name: str,
+    series: pd.Series,
+    checks: list[ValueCheck],
+    *,
+    nullable: bool,
+) -> None:
+    """Add the value checks' failures of one column to what pandera found."""
+    failing, firsts, broken = run_checks(series, checks, nullable=nullable)
+    if not failing and not broken:
+        return
+    column = found.setdefault(name, Found(dtype=str(series.dtype)))
+    column.broken += broken
+    for check, positions in failing.items():
+        column.checks[check] = positions
+        column.samples[check] = [(p, jsonable(series.iloc[p])) for p in firsts[check]]
+    for check in broken:
+        column.checks.setdefault(check, np.empty(0, dtype=np.int64))
 
 
 def _read_cases(
@@ -342,16 +344,3 @@ def jsonable(value: object) -> object:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value if isinstance(value, (str, int, bool)) else str(value)
-
-
-def _show(value: object) -> str:
-    return (
-        repr(value)
-        if isinstance(value, str) and value not in ("inf", "-inf")
-        else str(value)
-    )
-
-
-def short(values: object) -> str:
-    text = repr(values)
-    return text if len(text) <= 60 else text[:57] + "..."

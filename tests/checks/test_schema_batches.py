@@ -197,3 +197,34 @@ def test_a_model_that_does_not_import_errors_this_check_only(make_ctx):
     assert row_pass.error is not None
     with pytest.raises(CheckError, match="module 'no_such_module_x' could not be"):
         SchemaCheck(params).run(_ctx(make_ctx, params, _frame(), row_pass))
+
+
+@pytest.mark.parametrize("batch_rows", SIZES)
+def test_nullable_and_category_dtypes_and_text_checks_on_batches(make_ctx, batch_rows):
+    frame = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3, 4, None, 6, 7, 8, 9, 0], dtype="Int64"),
+            "c": pd.Categorical(list("abcabcabcz")),
+            "s": ["ab", "ba", 5, None, "abc", "a", "xy", "ab", "ba", "b"],
+        }
+    )
+    params = SchemaParams(
+        id="schema",
+        columns={
+            "n": {"dtype": "Int64", "nullable": False, "checks": {"ne": 0}},
+            "c": {"isin": ["a", "b", "c"]},
+            "s": {"checks": {"str_startswith": "a", "str_length": {"max": 2}}},
+        },
+    )
+    whole = _results(make_ctx, params, frame)
+    by_subject = {r["subject"]: r for r in whole}
+    assert (
+        by_subject["n"]["message"] == "2 rows fail not_nullable; 1 row fails ne(0): 0"
+    )
+    assert by_subject["c"]["message"] == "1 row fails isin(['a', 'b', 'c']): 'z'"
+    assert by_subject["s"]["message"] == (
+        "5 rows fail str_startswith('a'): 'ba', 5, 'xy', 'b'; "
+        "2 rows fail str_length(None, 2): 5, 'abc'"
+    )
+    row_pass = _scan(frame, params, batch_rows)
+    assert _results(make_ctx, params, frame, row_pass) == whole
