@@ -132,7 +132,7 @@ def arrow_dtype(dtype: pa.DataType) -> str:
 def _flat_matches(found: pa.DataType, name: str) -> bool:
     t = pa.types
     name = ALIASES.get(name, name)
-    if name[:1] in "IUF" and name[1:].lower() in _INTS | {"float32", "float64"}:
+    if name[:1] in "IUF" and name.lower() in _INTS | {"float32", "float64"}:
         name = name.lower()  # nullable pandas names: Arrow has nulls anyway
     if name == "number":
         return bool(t.is_integer(found) or t.is_floating(found))

@@ -345,3 +345,23 @@ def test_the_documented_user_entity_runs_on_its_data(make_ctx):
     assert results["address"].message == (
         "1 row fails not_nullable; 2 rows fail zip ge(1000): 150, 118"
     )
+
+
+@pytest.mark.parametrize(
+    ("dtype", "values"),
+    [
+        ("list<Int64>", [[1, None], [2]]),
+        ("list<int>", [[1], []]),
+        ("list<float>", [[1.5], None]),
+        ("list<number>", [[1.5], [2.0]]),
+        ("list<string>", [["a"], []]),
+        ("list<bool>", [[True], [False]]),
+        ("struct<at: datetime64[ns, UTC]>", [{"at": pd.Timestamp(0, tz="UTC")}]),
+        ("list<list<int64>>", [[[1], [2, 3]], []]),
+        ("map<str, list<int64>>", [{"a": [1]}, {}]),
+    ],
+)
+def test_flat_names_inside_nested_dtypes_match_arrows_types(make_ctx, dtype, values):
+    frame = pd.DataFrame({"x": values})
+    result = _check(make_ctx, {"x": {"dtype": dtype}}, frame)["x"]
+    assert result.status is Status.PASSED, result.message
