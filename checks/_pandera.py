@@ -1,28 +1,28 @@
-"""The pandera side of the ``schema`` check: build a schema, validate, read failures.
+"""The pandera side of the ``schema`` check: build a schema, validate one batch.
 
 Split from :mod:`modelhealth.checks.schema` so that module holds what the user declares
-and
-this one how pandera runs it; only this module imports pandera, and only
-:meth:`modelhealth.checks.schema.SchemaCheck.run` imports this module.
+and this one how pandera runs it; only this module and
+:mod:`modelhealth.checks._pandera_model` (a user's own model) import pandera, and
+only the check's row pass (:mod:`modelhealth.checks._schema_pass`) imports them.
 
-pandera's lazy ``SchemaErrors.failure_cases`` frame has one row per failing
-(check, value, row index); rows whose index is null are column-level failures
-(a wrong dtype, a check that raised). They are grouped here per column into a
-:class:`ColumnFailures`, and ``DataFrameSchema``-level rows (strict, ordered) into
-dataset-level sentences.
+:func:`plan_schema` builds the pandera schema once, with two parts taken out of
+pandera's hands because a batch does not see them whole: ``unique`` (counted
+across batches by the pass) and nested columns (checked on their Arrow side by
+:mod:`modelhealth.checks._nested_schema`; pandera only sees that they are there).
+:func:`validate_batch` validates one batch lazily. pandera's
+``SchemaErrors.failure_cases`` frame has one row per failing (check, value, row
+index); rows whose index is null are column-level failures (a wrong dtype, a check
+that raised). They are read per column into a :class:`Found`, and
+``DataFrameSchema``-level rows (strict, ordered) into dataset-level names.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib
 import math
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -33,9 +33,16 @@ from pandera.errors import SchemaErrors
 
 from modelhealth.checks._columns import ColumnSpec
 from modelhealth.checks._dtypes import ALIASES
+from modelhealth.checks._value_checks import ValueCheck, run_checks, value_checks
 from modelhealth.checks.base import CheckError
 
-__all__ = ["ColumnFailures", "Outcome", "build_schema", "load_model", "validate"]
+__all__ = [
+    "Found",
+    "Plan",
+    "jsonable",
+    "plan_schema",
+    "validate_batch",
+]
 
 SAMPLES = 5
 _QUOTES = "'\""
@@ -50,78 +57,55 @@ _DATASET = {
 
 
 @dataclass
-class ColumnFailures:
-    """What failed in one column."""
+class Found:
+    """What one column failed in one batch (positions are the batch's rows).
 
-    failed_rows: int = 0
-    column_level: bool = False
-    checks: dict[str, int] = field(default_factory=dict)
-    samples: list[dict[str, object]] = field(default_factory=list)
-    message: str = ""
+    Attributes:
+        dtype: the column's type in this batch, as text.
+        mismatches: per dtype check that failed, the rest of its message after
+            ``dtype is <dtype>`` (``", expected int64"``).
+        broken: checks that could not run (column-level).
+        checks: per row-level check, the positions of its failing rows.
+        samples: per check, ``(position, value)`` of its first failing values
+            (at most :data:`SAMPLES` distinct ones, in row order).
+    """
+
+    dtype: str
+    mismatches: dict[str, str] = field(default_factory=dict)
+    broken: list[str] = field(default_factory=list)
+    checks: dict[str, np.ndarray] = field(default_factory=dict)
+    samples: dict[str, list[tuple[int | None, object]]] = field(default_factory=dict)
+
+    def failing(self) -> np.ndarray:
+        """The positions of the rows failing any row-level check."""
+        if not self.checks:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(np.concatenate(list(self.checks.values())))
 
 
 @dataclass
-class Outcome:
-    """Failures per column and dataset-wide; ``declared`` maps every column of the
-    schema (declared in the rules or by the pandera model) to whether it is required.
+class Plan:
+    """The pandera schema of a ``schema`` check and what it leaves to the pass.
+
+    Attributes:
+        schema: validates every batch (without ``unique``; nested columns as
+            presence only).
+        declared: every column of the schema (the rules' and the pandera
+            model's) and whether it is required.
+        unique: the columns whose values must be unique across the run.
+        nested: the nested columns' specs.
+        order: per column, its checks' names in the order pandera reports them
+            (dtype, nulls, unique, value checks), for messages in that order.
+        values: the rules' flat columns: their value checks and whether nulls
+            are allowed.
     """
 
-    columns: dict[str, ColumnFailures] = field(default_factory=dict)
-    dataset: list[str] = field(default_factory=list)
-    declared: dict[str, bool] = field(default_factory=dict)
-
-
-def load_model(target: str, search: Sequence[Path] = ()) -> pa.DataFrameSchema:
-    """The schema of a pandera ``DataFrameModel`` (or ``DataFrameSchema``) by path.
-
-    Args:
-        target: ``package.module:ClassName``.
-        search: folders to also look in when the module is not importable as is
-            (the working directory, the rules file's folder).
-
-    Raises:
-        CheckError: the module does not import, lacks the name, or the name is not
-            a pandera model or schema.
-    """
-    module_name, _, attr = target.partition(":")
-    where = f"pandera_model {target!r}"
-    try:
-        module = _import(module_name, search)
-    except Exception as exc:  # an ImportError, or the user's module raised
-        raise CheckError(
-            f"{where}: module {module_name!r} could not be imported: "
-            f"{type(exc).__name__}: {exc}"
-        ) from None
-    found = getattr(module, attr, None)
-    if found is None:
-        raise CheckError(f"{where}: module {module_name!r} has no {attr!r}")
-    try:
-        schema = found.to_schema() if hasattr(found, "to_schema") else found
-    except Exception as exc:
-        raise CheckError(
-            f"{where}: to_schema() failed: {type(exc).__name__}: {exc}"
-        ) from None
-    if not isinstance(schema, pa.DataFrameSchema):
-        raise CheckError(
-            f"{where} is a {type(found).__name__}, not a pandera DataFrameModel "
-            "or DataFrameSchema (for pandas)"
-        )
-    return schema
-
-
-def _import(name: str, search: Sequence[Path]) -> ModuleType:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if not search or exc.name != name.split(".")[0]:
-            raise
-    extra = [str(p) for p in search if str(p) not in sys.path]
-    sys.path[:0] = extra
-    try:
-        return importlib.import_module(name)
-    finally:
-        for path in extra:
-            sys.path.remove(path)
+    schema: pa.DataFrameSchema
+    declared: dict[str, bool]
+    unique: list[str]
+    nested: dict[str, ColumnSpec]
+    order: dict[str, list[str]]
+    values: dict[str, tuple[list[ValueCheck], bool]]
 
 
 def _dtype(column: str, name: str | None, *, fast_str: bool) -> str | None:
@@ -136,18 +120,6 @@ def _dtype(column: str, name: str | None, *, fast_str: bool) -> str | None:
             f"({_KNOWN}) or one of int, float, number, datetime"
         ) from exc
     return resolved
-
-
-def _range(op: str, bound: float) -> Callable[[pd.Series], pd.Series]:
-    """A comparison that an infinity always fails (pandera's would let +inf pass ge)."""
-
-    def check(series: pd.Series) -> pd.Series:
-        ok: pd.Series = getattr(series, op)(bound)
-        if ptypes.is_float_dtype(series.dtype):
-            ok &= np.isfinite(series.to_numpy(dtype=np.float64, na_value=0.0))
-        return ok
-
-    return check
 
 
 def _is_number(series: pd.Series) -> bool:
@@ -170,35 +142,13 @@ def _is_text(series: pd.Series) -> bool | pd.Series:
 
 
 def _checks(spec: ColumnSpec, *, fast_str: bool) -> list[pa.Check]:
+    """The dtype tests pandera runs; value checks are
+    :mod:`modelhealth.checks._value_checks`'."""
     out: list[pa.Check] = []
     if spec.dtype == "number":
         out.append(pa.Check(_is_number, error="dtype('number')"))
     if fast_str:
         out.append(pa.Check(_is_text, error="dtype('str')"))
-    if spec.isin is not None:
-        out.append(pa.Check.isin(spec.isin, error=f"isin({_short(spec.isin)})"))
-    if spec.regex is not None:
-        out.append(
-            pa.Check.str_matches(spec.regex, error=f"str_matches({spec.regex!r})")
-        )
-    vc = spec.checks
-    if vc is None:
-        return out
-    for op in ("ge", "gt", "le", "lt"):
-        bound = getattr(vc, op)
-        if bound is not None:
-            out.append(pa.Check(_range(op, bound), error=f"{op}({bound:g})"))
-    for name in ("eq", "ne", "isin", "notin"):
-        value = getattr(vc, name)
-        if value is not None:
-            out.append(getattr(pa.Check, name)(value, error=f"{name}({_short(value)})"))
-    for name in ("str_matches", "str_contains", "str_startswith", "str_endswith"):
-        value = getattr(vc, name)
-        if value is not None:
-            out.append(getattr(pa.Check, name)(value, error=f"{name}({value!r})"))
-    if vc.str_length:
-        lo, hi = vc.str_length.get("min"), vc.str_length.get("max")
-        out.append(pa.Check.str_length(lo, hi, error=f"str_length({lo}, {hi})"))
     return out
 
 
@@ -214,7 +164,7 @@ def build_schema(
 
     A column declared in the rules replaces the base's column of that name; the
     ``strict``, ``ordered`` and ``coerce`` flags are switched on when either side
-    asks for them.
+    asks for them. A nested column is declared by presence only.
 
     Raises:
         CheckError: a column declares an unknown dtype.
@@ -224,10 +174,12 @@ def build_schema(
     }
     own = pa.DataFrameSchema(
         {
-            name: pa.Column(
+            name: pa.Column(required=spec.required, nullable=True)
+            if spec.nested
+            else pa.Column(
                 _dtype(name, spec.dtype, fast_str=fast[name]),
                 checks=_checks(spec, fast_str=fast[name]),
-                nullable=spec.nullable,
+                nullable=True,  # nulls are counted with the value checks
                 unique=spec.unique,
                 required=spec.required,
                 coerce=spec.coerce,
@@ -248,87 +200,139 @@ def build_schema(
     return merged
 
 
-def validate(
-    frame: pd.DataFrame,
+def plan_schema(
     columns: Mapping[str, ColumnSpec],
     *,
     strict: bool,
     ordered: bool,
     coerce: bool,
     base: pa.DataFrameSchema | None = None,
-) -> Outcome:
-    """Validate ``frame`` lazily and group the failure cases per column.
+) -> Plan:
+    """The schema that validates each batch, with ``unique`` taken out of it.
 
-    Columns of the schema that ``frame`` lacks are left out of the validation and
-    listed in ``declared`` only (the caller reports them).
+    Raises:
+        CheckError: a column declares an unknown dtype.
     """
     schema = build_schema(
         columns, strict=strict, ordered=ordered, coerce=coerce, base=base
     )
-    declared = {str(n): bool(c.required) for n, c in schema.columns.items()}
+    unique = [str(n) for n, c in schema.columns.items() if c.unique]
+    values = {
+        n: (value_checks(s), s.nullable) for n, s in columns.items() if not s.nested
+    }
+    order: dict[str, list[str]] = {}
+    for name, column in schema.columns.items():
+        checks = [str(c.error or c.name) for c in column.checks]
+        checks += [check for check, _ in values.get(str(name), ([], True))[0]]
+        order[str(name)] = ["not_nullable", "unique", *checks]
+    if unique:
+        schema = schema.update_columns({n: {"unique": False} for n in unique})
+    return Plan(
+        schema=schema,
+        declared={str(n): bool(c.required) for n, c in schema.columns.items()},
+        unique=unique,
+        nested={n: s for n, s in columns.items() if s.nested},
+        order=order,
+        values=values,
+    )
+
+
+def validate_batch(
+    frame: pd.DataFrame, plan: Plan
+) -> tuple[dict[str, Found], list[tuple[str, list[str]]]]:
+    """Validate one batch lazily; its failures per column, and dataset-wide.
+
+    Columns of the schema that ``frame`` lacks are left out of the validation
+    (the caller reports them). Positions are ``frame``'s rows, whatever its index.
+
+    Returns:
+        ``({column: Found}, [(dataset problem, [names])])``, only for what failed.
+    """
+    schema = plan.schema
     absent = [n for n in schema.columns if n not in frame.columns]
     if absent:
         schema = schema.remove_columns(absent)
-    if not frame.index.is_unique:  # failing rows are counted by index
-        frame = frame.reset_index(drop=True)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
+        frame = frame.reset_index(drop=True)  # failing rows are read by position
     # without coercion pandera only reads the frame, so skip its defensive copy of
     # the whole frame (0.4 s on a million rows); with it, the run's frame that the
     # other checks read must not change, so let pandera copy
     coerces = schema.coerce or any(c.coerce for c in schema.columns.values())
+    found: dict[str, Found] = {}
+    problems: list[tuple[str, list[str]]] = []
+    checked = frame
     try:
-        schema.validate(frame, lazy=True, inplace=not coerces)
+        checked = schema.validate(frame, lazy=True, inplace=not coerces)
     except SchemaErrors as exc:
-        outcome = _outcome(exc.failure_cases, frame)
-    else:
-        outcome = Outcome()
-    outcome.declared = declared
-    return outcome
+        found, problems = _read_cases(exc.failure_cases, frame)
+        checked = exc.data if isinstance(exc.data, pd.DataFrame) else frame
+    for name, (checks, nullable) in plan.values.items():
+        if name in checked.columns and (checks or not nullable):
+            _values(found, name, checked[name], checks, nullable=nullable)
+    return found, problems
 
 
-def _outcome(cases: pd.DataFrame, frame: pd.DataFrame) -> Outcome:
-    outcome = Outcome()
+def _values(
+    found: dict[str, Found],
+    name: str,
+    series: pd.Series,
+    checks: list[ValueCheck],
+    *,
+    nullable: bool,
+) -> None:
+    """Add the value checks' failures of one column to what pandera found."""
+    failing, firsts, broken = run_checks(series, checks, nullable=nullable)
+    if not failing and not broken:
+        return
+    column = found.setdefault(name, Found(dtype=str(series.dtype)))
+    column.broken += broken
+    for check, positions in failing.items():
+        column.checks[check] = positions
+        column.samples[check] = [(p, jsonable(series.iloc[p])) for p in firsts[check]]
+    for check in broken:
+        column.checks.setdefault(check, np.empty(0, dtype=np.int64))
+
+
+def _read_cases(
+    cases: pd.DataFrame, frame: pd.DataFrame
+) -> tuple[dict[str, Found], list[tuple[str, list[str]]]]:
     dataset = cases[cases["schema_context"] == "DataFrameSchema"]
-    for check, group in dataset.groupby("check", sort=False):
-        names = ", ".join(str(v) for v in group["failure_case"].unique())
-        outcome.dataset.append(f"{_DATASET.get(str(check), str(check))}: {names}")
+    problems = [
+        (
+            _DATASET.get(str(check), str(check)),
+            [str(v) for v in group["failure_case"].unique()],
+        )
+        for check, group in dataset.groupby("check", sort=False)
+    ]
+    found: dict[str, Found] = {}
     for column, group in cases[cases["schema_context"] == "Column"].groupby(
         "column", sort=False
     ):
-        outcome.columns[str(column)] = _column(group, frame[column])
-    return outcome
+        found[str(column)] = _column(group, frame[column])
+    return found, problems
 
 
-def _column(group: pd.DataFrame, series: pd.Series) -> ColumnFailures:
-    found = ColumnFailures()
-    parts: list[str] = []
+def _column(group: pd.DataFrame, series: pd.Series) -> Found:
+    found = Found(dtype=str(series.dtype))
     check_names = group["check"].astype(str).replace(_NAMES)
     is_dtype = check_names.str.startswith("dtype(")
-    rows = group[~is_dtype & group["index"].notna()]
-    found.failed_rows = int(rows["index"].nunique())
     for name in dict.fromkeys(check_names[is_dtype]):
-        found.column_level = True
-        parts.append(f"dtype is {series.dtype}, expected {name[6:-1].strip(_QUOTES)}")
-        found.checks[name] = len(series)
+        found.mismatches[name] = f", expected {name[6:-1].strip(_QUOTES)}"
     for name, cases in group[~is_dtype].groupby(check_names[~is_dtype], sort=False):
         indexed = cases["index"].notna()
         if not indexed.all():
-            found.column_level = True
-        n = int(cases.loc[indexed, "index"].nunique())
-        found.checks[str(name)] = n
-        values = [
-            _jsonable(v) for v in cases["failure_case"].drop_duplicates()[:SAMPLES]
+            found.broken.append(str(name))
+        positions = cases.loc[indexed, "index"].astype(np.int64).to_numpy()
+        found.checks[str(name)] = np.unique(positions)
+        first = cases.drop_duplicates("failure_case")[:SAMPLES]
+        found.samples[str(name)] = [
+            (None if pd.isna(i) else int(i), jsonable(v))
+            for i, v in zip(first["index"], first["failure_case"], strict=True)
         ]
-        values = [v for v in values if v is not None]
-        found.samples.extend({"check": str(name), "value": v} for v in values)
-        shown = ": " + ", ".join(_show(v) for v in values) if values else ""
-        rows_fail = f"{n} rows fail" if n != 1 else "1 row fails"
-        parts.append(f"{rows_fail} {name}{shown}" if n else f"{name} failed{shown}")
-    found.samples = found.samples[:SAMPLES]
-    found.message = "; ".join(parts)
     return found
 
 
-def _jsonable(value: object) -> object:
+def jsonable(value: object) -> object:
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or value is pd.NA or value is pd.NaT:
@@ -340,16 +344,3 @@ def _jsonable(value: object) -> object:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value if isinstance(value, (str, int, bool)) else str(value)
-
-
-def _show(value: object) -> str:
-    return (
-        repr(value)
-        if isinstance(value, str) and value not in ("inf", "-inf")
-        else str(value)
-    )
-
-
-def _short(values: object) -> str:
-    text = repr(values)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -117,6 +117,12 @@ def _schema_columns(tree: LMap) -> tuple[list[Problem], bool]:
     if not schemas:
         return [], False
     declared = {name for _, columns in schemas for name in columns}
+    nested = {
+        str(name)
+        for _, columns in schemas
+        for name, spec in columns.items()
+        if _is_nested(spec)
+    }
     for key in ("prediction", "label"):
         spec = tree.get(key)
         if isinstance(spec, LMap) and isinstance(spec.get("column"), str):
@@ -129,8 +135,8 @@ def _schema_columns(tree: LMap) -> tuple[list[Problem], bool]:
         if entry.get("kind") == "schema":
             continue
         for name, loc, path in _named_columns(entry, ("checks", i)):
-            if name in declared:
-                continue
+            if name in declared or name.split(".", 1)[0] in nested:
+                continue  # a part of a nested column (address.city) is declared
             close = did_you_mean(name, _near(name, declared))
             shown = sorted(declared)
             more = f", ... ({len(shown) - 10} more)" if len(shown) > 10 else ""
@@ -143,6 +149,17 @@ def _schema_columns(tree: LMap) -> tuple[list[Problem], bool]:
                 loc.problem(path, f"column {name!r} is not declared in {where}; {tail}")
             )
     return problems, strict
+
+
+def _is_nested(spec: object) -> bool:
+    """Whether a schema's column spec declares a list, struct or map column."""
+    if not isinstance(spec, LMap):
+        return False
+    dtype = spec.get("dtype")
+    kinds = ("list<", "struct<", "map<")
+    return (isinstance(dtype, str) and dtype.replace(" ", "").startswith(kinds)) or any(
+        key in spec for key in ("length", "elements", "fields")
+    )
 
 
 def _near(name: str, declared: set[str]) -> list[str]:

@@ -75,8 +75,8 @@ def test_range_fails_on_infinity_and_ignores_nan(make_ctx):
     assert result.status is Status.FAILED
     assert result.metrics["failed_rows"] == 4
     assert result.message == "4 rows fail ge(18): -1.0, 0.0, 7.0, inf"
-    assert result.failures[0] == {"check": "ge(18)", "value": -1.0}
-    assert result.failures[3] == {"check": "ge(18)", "value": "inf"}
+    assert result.failures[0] == {"check": "ge(18)", "value": -1.0, "row": 0}
+    assert result.failures[3] == {"check": "ge(18)", "value": "inf", "row": 4}
 
 
 def test_isin_and_regex(make_ctx):

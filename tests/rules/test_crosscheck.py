@@ -186,6 +186,22 @@ def test_undeclared_columns_under_a_non_strict_schema_are_warnings_issue_16():
     )
 
 
+def test_parts_of_a_declared_nested_column_are_declared_issue_10():
+    """Drift and quality name a struct's fields as ``address.city``."""
+    text = STRICT_SCHEMA + (
+        "  - id: entity\n"
+        "    kind: schema\n"
+        "    columns:\n"
+        "      address: {dtype: 'struct<city: str, zip: int64>'}\n"
+        "      tx: {dtype: 'list<int64>'}\n"
+        "  - {id: d, kind: drift, columns: [address.city, tx, age.x]}\n"
+    )
+    assert error(text) == (
+        "rules/churn.yaml:15:54 checks[2].columns[2]: column 'age.x' is not declared"
+        " in any schema check; did you mean 'age'?"
+    )
+
+
 def test_columns_against_several_schemas():
     text = STRICT_SCHEMA + (
         "  - {id: more, kind: schema, columns: {region: {}}}\n"

@@ -32,9 +32,17 @@ def _models(tp: object) -> list[type[BaseModel]]:
 
 
 def key_paths(
-    model: type[BaseModel], prefix: str = "", skip: set[str] | None = None
+    model: type[BaseModel],
+    prefix: str = "",
+    skip: set[str] | None = None,
+    seen: set[type[BaseModel]] | None = None,
 ) -> list[str]:
-    """Every key a user may write in ``model``, as documented paths."""
+    """Every key a user may write in ``model``, as documented paths.
+
+    A model that holds itself (a schema's ``elements`` and ``fields`` hold part
+    specs, at any depth) is documented at its first level; below, its key only.
+    """
+    seen = {model} if seen is None else {*seen, model}
     paths = []
     for name, field in model.model_fields.items():
         if field.exclude or (skip and name in skip):
@@ -46,13 +54,16 @@ def key_paths(
         for member in [tp, *members]:
             origin, args = typing.get_origin(member), typing.get_args(member)
             for nested in _models(member):
-                paths += key_paths(nested, path + ".")
+                if nested not in seen:
+                    paths += key_paths(nested, path + ".", seen=seen)
             if origin is dict and args:
                 for nested in _models(args[1]):
-                    paths += key_paths(nested, path + ".<name>.")
+                    if nested not in seen:
+                        paths += key_paths(nested, path + ".<name>.", seen=seen)
             if origin is list and args:
                 for nested in _models(args[0]):
-                    paths += key_paths(nested, path + "[].")
+                    if nested not in seen:
+                        paths += key_paths(nested, path + "[].", seen=seen)
     return sorted(set(paths))
 
 
