@@ -19,10 +19,11 @@ BENCHMARKS: dict[str, str] = {
     "check": "check_cli.py",
     "web": "web_bench.py",
     "gate": "gate_bench.py",
+    "spark": "spark_bench.py",
 }
 """Benchmark name -> script in this folder; add one line per benchmark."""
 
-TAKES_ROWS = {"drift", "check", "gate"}
+TAKES_ROWS = {"drift", "check", "gate", "spark"}
 """The benchmarks whose size ``--rows`` sets (the web one seeds a fixed history)."""
 
 

@@ -80,10 +80,8 @@ class SparkEngine(Engine):
         columns: list[str] | None = None,
     ) -> ScanResult:
         frame = self._frame(data, columns)  # pyspark and the session first
-        from pyspark import cloudpickle
-
         names = [c for c in frame.columns if c != MATCHED]
-        task = functools.partial(_scan_partition, cloudpickle.dumps(dict(passes)))
+        task = functools.partial(_scan_partition, _dumps(dict(passes)))
         merged = dict(passes)
         rows = unmatched = 0
         for part_rows, part_unmatched, part_passes in self._results(frame, task, data):
@@ -167,7 +165,6 @@ def _scan_partition(
     import pickle
 
     import pyarrow as pa
-    from pyspark import cloudpickle
 
     rows = unmatched = 0
     error: bytes | None = None
@@ -185,12 +182,12 @@ def _scan_partition(
                 row_pass.update(batch)
             rows += arrow.num_rows
     except MonitorError as exc:
-        error = cloudpickle.dumps(exc)
+        error = _dumps(exc)
     yield pa.RecordBatch.from_pydict(
         {
             "rows": [rows],
             "unmatched": [unmatched],
-            "passes": [None if error else cloudpickle.dumps(passes)],
+            "passes": [None if error else _dumps(passes)],
             "error": [error],
         },
         schema=pa.schema(
@@ -202,6 +199,14 @@ def _scan_partition(
             ]
         ),
     )
+
+
+def _dumps(value: object) -> bytes:
+    """Pickled by cloudpickle, so that a pass of a class defined in a script or
+    notebook (pickled by value) travels too."""
+    from pyspark import cloudpickle
+
+    return cloudpickle.dumps(value)  # type: ignore[no-untyped-call,no-any-return]
 
 
 def _empty_batch(frame: DataFrame) -> Batch:

@@ -34,9 +34,10 @@ def entities(n: int, seed: int = 0, shift: float = 0.0) -> pd.DataFrame:
     frame["amounts"] = [rng.gamma(2.0, 20.0, k).round(2).tolist() for k in lengths]
     cities = rng.choice(["berlin", "paris", "rome"], n)
     zips = rng.integers(1000, 9999, n)
-    frame["address"] = [
-        {"city": str(c), "zip": int(z)} for c, z in zip(cities, zips, strict=True)
-    ]
+    frame["address"] = pd.Series(
+        [{"city": str(c), "zip": int(z)} for c, z in zip(cities, zips, strict=True)],
+        dtype=object,
+    )
     return frame
 
 

@@ -13,6 +13,7 @@ from modelhealth.checks.base import Reference
 from modelhealth.checks.profiling import profile_frame
 from modelhealth.config import load_rules
 from modelhealth.engine import EngineSettings, RunData, get_engine, scan_run
+from modelhealth.engine.spark import SparkEngine
 from modelhealth.errors import DataError, UsageError
 from tests.engine.data import entities, write_parts
 
@@ -194,7 +195,7 @@ def test_predictions_that_repeat_a_key(spark, engine, rules, tmp_path):
 
 
 def test_a_running_session_is_used_and_left_running(spark):
-    engine = get_engine(EngineSettings(name="spark"))
+    engine = SparkEngine(EngineSettings(name="spark"))
     assert engine.session is spark
     engine.close()
     assert spark.range(3).count() == 3
