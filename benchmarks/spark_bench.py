@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -83,7 +84,7 @@ def measure(engine_name: str, folder: Path) -> dict[str, object]:
     rules = load_rules(folder / "rules.yaml")
     profile = Profile.from_dict(json.loads((folder / "reference.json").read_text()))
     reference = Reference(source="baseline", label="bench", profile=profile)
-    engine = get_engine(EngineSettings(name=engine_name))
+    engine = get_engine(EngineSettings.from_env(name=engine_name))
     started = time.perf_counter()
     session = getattr(engine, "session", None)  # start Spark outside the timing
     start_up = time.perf_counter() - started
@@ -132,6 +133,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--parts", type=int, default=8)
+    parser.add_argument(
+        "--sample-rows", type=int, default=20_000, help="MODELHEALTH_SAMPLE_ROWS"
+    )
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -150,11 +154,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="spark-bench-") as tmp:
         folder = Path(tmp)
         write(folder, args.rows, args.parts)
-        print(f"{args.rows:,} rows x 26 columns in {args.parts} Parquet parts")
+        print(
+            f"{args.rows:,} rows x 26 columns in {args.parts} Parquet parts, "
+            f"a sample of {args.sample_rows:,} raw rows"
+        )
         figures = {}
+        env = {**os.environ, "MODELHEALTH_SAMPLE_ROWS": str(args.sample_rows)}
         for name in ("local", "spark"):
             done = subprocess.run(
                 [sys.executable, __file__, "--engine", name, "--data", str(folder)],
+                env=env,
                 capture_output=True,
                 text=True,
                 check=False,

@@ -19,7 +19,7 @@ is :mod:`modelhealth.engine.spark_io`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from modelhealth.checks.passes import Batch, RowPass
@@ -84,11 +84,15 @@ class SparkEngine(Engine):
         task = functools.partial(_scan_partition, _dumps(dict(passes)))
         merged = dict(passes)
         rows = unmatched = 0
-        for part_rows, part_unmatched, part_passes in self._results(frame, task, data):
-            rows += part_rows
-            unmatched += part_unmatched
-            for name, row_pass in merged.items():
-                row_pass.merge(part_passes[name])
+        results = self._results(frame, task, data)
+        try:
+            for part_rows, part_unmatched, part_passes in results:
+                rows += part_rows
+                unmatched += part_unmatched
+                for name, row_pass in merged.items():
+                    row_pass.merge(part_passes[name])
+        finally:
+            results.close()  # uncache now, even when a merge fails
         if unmatched:
             raise DataError(
                 f"{unmatched} of {rows} input rows have no prediction (no "
@@ -120,11 +124,12 @@ class SparkEngine(Engine):
 
     def _results(
         self, frame: DataFrame, task: Any, data: RunData
-    ) -> Iterator[tuple[int, int, dict[str, RowPass]]]:
+    ) -> Generator[tuple[int, int, dict[str, RowPass]], None, None]:
         """Each partition's (rows, rows without a prediction, passes), in order."""
         import pickle
 
         from pyspark import StorageLevel
+        from pyspark.errors import PythonException
         from pyspark.sql import functions as F
 
         spark = frame.sparkSession
@@ -141,21 +146,22 @@ class SparkEngine(Engine):
                     if row["error"] is not None:
                         raise pickle.loads(row["error"])
                     yield row["rows"], row["unmatched"], pickle.loads(row["passes"])
-            except MonitorError:
-                raise
+            except (MonitorError, PythonException):
+                raise  # ours, or a bug in a pass: its traceback is what helps
             except Exception as exc:
-                if type(exc).__name__ == "PythonException":
-                    raise  # a bug in a pass: its traceback is what helps
                 raise DataError(
                     f"the spark engine could not read {describe(data.inputs)}: "
                     f"{first_line(exc)}"
                 ) from None
         finally:
-            out.unpersist()
-            if previous is None:
-                spark.conf.unset(_BATCH_CONF)
-            else:
-                spark.conf.set(_BATCH_CONF, previous)
+            try:
+                out.unpersist()
+                if previous is None:
+                    spark.conf.unset(_BATCH_CONF)
+                else:
+                    spark.conf.set(_BATCH_CONF, previous)
+            except Exception:  # the session is gone; the error raised says why
+                pass
 
 
 def _scan_partition(
