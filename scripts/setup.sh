@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
+# CI runs the Spark suite for real (tests/engine): the dev install there adds the
+# spark extra; elsewhere `scripts/setup.sh dev,spark` does the same
+if [ "${CI:-}" = "true" ] && [ "$extras" = "dev" ]; then extras="dev,spark"; fi
 stamp=".venv/.installed${extras:+-$extras}"
 
 if [ ! -x .venv/bin/python ]; then

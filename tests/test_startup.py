@@ -13,7 +13,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("pandas", "httpx", "slack_sdk", "sqlalchemy", "alembic", "pandera", "sklearn")
+HEAVY = (
+    *("pandas", "httpx", "slack_sdk", "sqlalchemy", "alembic", "pandera", "sklearn"),
+    "pyspark",  # only when the spark engine is asked for (docs/spark.md)
+)
 
 LOAD = """
 import sys
