@@ -48,7 +48,7 @@ class Batch:
     as ``pandas.read_parquet`` would make them.
     """
 
-    __slots__ = ("_arrow", "_frame", "offset")
+    __slots__ = ("_arrow", "_frame", "offset", "part")
 
     def __init__(
         self,
@@ -56,6 +56,7 @@ class Batch:
         arrow: pa.RecordBatch | None = None,
         frame: pd.DataFrame | None = None,
         offset: int = 0,
+        part: int = 0,
     ) -> None:
         if arrow is None and frame is None:
             raise ValueError("a batch needs Arrow data or a pandas frame")
@@ -63,6 +64,8 @@ class Batch:
         self._frame = frame
         self.offset = offset
         """The position of the batch's first row in the run (within a partition)."""
+        self.part = part
+        """The partition the batch belongs to (0 for a run read in one stream)."""
 
     @property
     def num_rows(self) -> int:
@@ -149,7 +152,7 @@ class SamplePass(RowPass):
                 self._keys.append(np.empty(0))
                 self._positions.append(np.empty(0, dtype=np.int64))
             return
-        rng = np.random.default_rng([self.seed, self.rows, n])
+        rng = np.random.default_rng([self.seed, batch.part, self.rows, n])
         keys = rng.random(n)
         positions = np.arange(self.rows, self.rows + n, dtype=np.int64)
         self.rows += n
@@ -163,6 +166,19 @@ class SamplePass(RowPass):
         if take is not None:
             frame, keys, positions = frame[take], keys[take], positions[take]
         self._add(frame, keys, positions)
+
+    def expect(self, rows: int) -> None:
+        """Say how many rows the whole run has, before partitions are sampled
+        apart: each then keeps only rows whose key can make the final sample
+        (a bar a few standard deviations above ``limit / rows``), so the driver
+        receives about ``limit`` rows in all rather than ``limit`` per
+        partition. The merged sample is the same as without it unless fewer
+        than ``limit`` rows clear the bar (odds below one in a billion)."""
+        import math
+
+        if rows > self.limit:
+            bar = (self.limit + 6 * math.sqrt(self.limit) + 10) / rows
+            self._threshold = min(self._threshold, min(1.0, bar))
 
     def _add(self, frame: pd.DataFrame, keys: Any, positions: Any) -> None:
         self._parts.append(frame)

@@ -7,7 +7,7 @@ merge; this module computes them (one column at a time, by
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -242,6 +242,31 @@ def _truncated(profile: Profile, limit: int, reference: Profile | None) -> Profi
     return replace(profile, columns=columns)
 
 
+def _numeric_parts(batch: Batch) -> Iterator[tuple[str, pd.Series]]:
+    """Every numeric column of a batch by its profile name, the numeric parts of
+    nested columns included (``transactions``'s lengths, ``address.zip``)."""
+    frame = batch.frame
+    arrow = batch.arrow if batch.has_arrow else None
+    names = set(arrow.schema.names) if arrow is not None else set()
+    for label in frame.columns:
+        name = str(label)
+        series = frame[label]
+        try:
+            if name in names:
+                assert arrow is not None
+                nested = arrow.column(name)
+                if not is_nested_type(nested.type):
+                    nested = None
+            else:
+                nested = nested_array(series, name)
+        except NestedColumnError:
+            continue  # the profile reports the column
+        parts = [Part(name, series)] if nested is None else flatten(name, nested)
+        for part in parts:
+            if column_kind(part.values) == "numeric":
+                yield part.name, part.values
+
+
 class EdgesPass(RowPass):
     """Equal-frequency bin edges of every numeric column, from mergeable sketches.
 
@@ -259,16 +284,11 @@ class EdgesPass(RowPass):
         import numpy as np
         from datasketches import kll_doubles_sketch
 
-        frame = batch.frame
-        for label in frame.columns:
-            series = frame[label]
-            if column_kind(series) != "numeric":
-                continue
+        for name, series in _numeric_parts(batch):
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)
             values = values[np.isfinite(values)]
             if not len(values):
                 continue
-            name = str(label)
             known = self._sketches.get(name)
             sketch = (
                 kll_doubles_sketch.deserialize(known)

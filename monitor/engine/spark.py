@@ -22,7 +22,7 @@ import functools
 from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from modelhealth.checks.passes import Batch, RowPass
+from modelhealth.checks.passes import Batch, RowPass, SamplePass, feed, merge_into
 from modelhealth.engine.base import Engine, EngineSettings, RunData, ScanResult
 from modelhealth.engine.spark_io import MATCHED, describe, run_frame
 from modelhealth.engine.spark_session import first_line, open_session
@@ -81,6 +81,11 @@ class SparkEngine(Engine):
     ) -> ScanResult:
         frame = self._frame(data, columns)  # pyspark and the session first
         names = [c for c in frame.columns if c != MATCHED]
+        samples = [p for p in passes.values() if isinstance(p, SamplePass)]
+        if samples:  # partitions then send the driver one sample, not one each
+            total = frame.count()
+            for sample in samples:
+                sample.expect(total)
         task = functools.partial(_scan_partition, _dumps(dict(passes)))
         merged = dict(passes)
         rows = unmatched = 0
@@ -89,8 +94,7 @@ class SparkEngine(Engine):
             for part_rows, part_unmatched, part_passes in results:
                 rows += part_rows
                 unmatched += part_unmatched
-                for name, row_pass in merged.items():
-                    row_pass.merge(part_passes[name])
+                merge_into(merged, part_passes)
         finally:
             results.close()  # uncache now, even when a merge fails
         if unmatched:
@@ -102,8 +106,7 @@ class SparkEngine(Engine):
             empty = _empty_batch(
                 frame.drop(MATCHED) if MATCHED in frame.columns else frame
             )
-            for row_pass in merged.values():
-                row_pass.update(empty)
+            feed(merged, empty)
         return ScanResult(rows=rows, passes=merged, columns=names)
 
     def close(self) -> None:
@@ -171,10 +174,13 @@ def _scan_partition(
     import pickle
 
     import pyarrow as pa
+    from pyspark import TaskContext
 
     rows = unmatched = 0
     error: bytes | None = None
     passes: dict[str, RowPass] = pickle.loads(blob)
+    context = TaskContext.get()
+    part = context.partitionId() + 1 if context is not None else 0
     try:
         for arrow in batches:
             if arrow.num_rows == 0:
@@ -183,9 +189,7 @@ def _scan_partition(
             if index >= 0:
                 unmatched += arrow.column(index).null_count
                 arrow = arrow.drop_columns([MATCHED])
-            batch = Batch(arrow=arrow, offset=rows)
-            for row_pass in passes.values():
-                row_pass.update(batch)
+            feed(passes, Batch(arrow=arrow, offset=rows, part=part))
             rows += arrow.num_rows
     except MonitorError as exc:
         error = _dumps(exc)
