@@ -64,7 +64,8 @@ def test_check_on_parts_gives_the_same_json_with_both_engines(tmp_path, capsys):
     for i, start in enumerate(range(0, 1500, 400)):
         run.iloc[start : start + 400].to_parquet(parts / f"part-{i}.parquet")
     rules = ["--rules", str(tmp_path / "rules.yaml"), "--db", db]
-    assert main(["baseline", *rules, "--data", str(tmp_path / "reference.parquet")]) == 0
+    reference = str(tmp_path / "reference.parquet")
+    assert main(["baseline", *rules, "--data", reference]) == 0
     capsys.readouterr()
     outputs, codes = {}, {}
     for engine in ("local", "spark"):
