@@ -31,6 +31,7 @@ __all__ = [
     "Batch",
     "ColumnsPass",
     "FailedPass",
+    "HidingPass",
     "RowPass",
     "SamplePass",
     "feed",
@@ -66,6 +67,17 @@ class Batch:
         """The position of the batch's first row in the run (within a partition)."""
         self.part = part
         """The partition the batch belongs to (0 for a run read in one stream)."""
+
+    def without(self, columns: set[str]) -> Batch:
+        """The same rows without ``columns`` (those of them it has)."""
+        frame = arrow = None
+        if self._frame is not None:
+            gone = [c for c in self._frame.columns if str(c) in columns]
+            frame = self._frame.drop(columns=gone) if gone else self._frame
+        if self._arrow is not None:
+            names = [n for n in self._arrow.schema.names if n in columns]
+            arrow = self._arrow.drop_columns(names) if names else self._arrow
+        return Batch(arrow=arrow, frame=frame, offset=self.offset, part=self.part)
 
     @property
     def num_rows(self) -> int:
@@ -335,3 +347,19 @@ def _describe(exc: Exception, batch: Batch) -> str:
     if type(exc).__name__ in ("ArrowConversionError", "CheckError", "DataError"):
         return f"{text} ({where})"
     return f"{type(exc).__name__}: {text} ({where})"
+
+
+class HidingPass(RowPass):
+    """Another pass, fed every batch without some columns (a gate's champion
+    predictions, which are not the candidate's data)."""
+
+    def __init__(self, inner: RowPass, columns: set[str]) -> None:
+        self.inner = inner
+        self.columns = set(columns)
+
+    def update(self, batch: Batch) -> None:
+        self.inner.update(batch.without(self.columns))
+
+    def merge(self, other: Any) -> None:
+        assert isinstance(other, HidingPass)
+        self.inner.merge(other.inner)

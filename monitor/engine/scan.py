@@ -10,13 +10,19 @@ the profile, so that every batch and partition is binned alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from modelhealth.checks import registry as check_registry
-from modelhealth.checks.passes import ColumnsPass, FailedPass, RowPass, SamplePass
+from modelhealth.checks.passes import (
+    ColumnsPass,
+    FailedPass,
+    HidingPass,
+    RowPass,
+    SamplePass,
+)
 from modelhealth.checks.profiling import EdgesPass, ProfilePass
 from modelhealth.errors import DataError
 
@@ -34,6 +40,7 @@ PROFILE = "profile"
 SAMPLE = "sample"
 KEEP = "keep"
 CHECK = "check:"
+EXTRA = "extra:"
 
 
 @dataclass
@@ -49,6 +56,7 @@ class RunScan:
         passes: each check's finished row pass, by check id.
         kept: the columns kept whole (:func:`scan_run`'s ``keep``), or ``None``.
         columns: the run's column names, in order.
+        extra: the caller's extra passes, finished (:func:`scan_run`'s ``extra``).
     """
 
     rows: int
@@ -58,6 +66,7 @@ class RunScan:
     passes: dict[str, Any] = field(default_factory=dict)
     kept: pd.DataFrame | None = None
     columns: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def plan_passes(
@@ -86,6 +95,8 @@ def scan_run(
     checks: Sequence[CheckParams] | None = None,
     keep: Sequence[str] | None = None,
     profile_reference: Profile | None = None,
+    extra: Mapping[str, RowPass] | None = None,
+    hide: Sequence[str] = (),
 ) -> RunScan:
     """Scan every row of ``data`` once (twice without a reference) for the checks.
 
@@ -97,6 +108,10 @@ def scan_run(
         checks: the checks to plan passes for (the rule set's by default).
         keep: columns to keep whole, for every row.
         profile_reference: bin on this profile instead of the reference's.
+        extra: more passes to run in the same scan, handed back finished as
+            ``RunScan.extra`` by the same names.
+        hide: columns that only ``keep`` and ``extra`` see: the profile, the
+            sample and the checks' passes are fed the rows without them.
 
     Raises:
         DataError: the data is missing, unreadable or inconsistent.
@@ -117,9 +132,20 @@ def scan_run(
             checks if checks is not None else rule_set.checks, rule_set, reference
         ),
     }
+    if hide:
+        hidden = set(hide)
+        passes = {name: HidingPass(p, hidden) for name, p in passes.items()}
     if keep:
         passes[KEEP] = ColumnsPass(list(keep))
+    for name, row_pass in (extra or {}).items():
+        passes[EXTRA + name] = row_pass
     result = engine.scan(data, passes)
+    if hide:
+        result.passes = {
+            name: p.inner if isinstance(p, HidingPass) else p
+            for name, p in result.passes.items()
+        }
+        result.columns = [c for c in result.columns if c not in set(hide)]
     profile_pass = result.passes[PROFILE]
     sample = result.passes[SAMPLE]
     for failed in (profile_pass, sample):
@@ -143,6 +169,11 @@ def scan_run(
         },
         kept=kept.frame() if isinstance(kept, ColumnsPass) else None,
         columns=result.columns,
+        extra={
+            name[len(EXTRA) :]: p
+            for name, p in result.passes.items()
+            if name.startswith(EXTRA)
+        },
     )
 
 

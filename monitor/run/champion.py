@@ -16,8 +16,9 @@ repeats keys, and a champion whose predictions equal the candidate's on every ro
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from modelhealth.checks.passes import Batch, RowPass
 from modelhealth.engine.inputs import DataArg, read_data
 from modelhealth.errors import DataError, UsageError
 from modelhealth.rules.models import RuleSet
@@ -152,8 +153,57 @@ def _same_task(
 
 def fingerprint(frame: pd.DataFrame) -> str:
     """A SHA-256 of the holdout's column names and values, row order included."""
-    import pandas as pd
+    row_pass = FingerprintPass()
+    row_pass.update(Batch(frame=frame))
+    return row_pass.hexdigest()
 
-    digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
+
+class FingerprintPass(RowPass):
+    """:func:`fingerprint` of a holdout read in batches: the same digest as of
+    the whole frame (row hashes are taken row by row, in order)."""
+
+    def __init__(self) -> None:
+        self._digest: Any = None
+
+    def update(self, batch: Batch) -> None:
+        import pandas as pd
+
+        frame = batch.frame
+        if self._digest is None:
+            self._digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
+        rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        self._digest.update(rows.tobytes())
+
+    def merge(self, other: Any) -> None:
+        assert isinstance(other, FingerprintPass)
+        if other._digest is None:
+            return
+        if self._digest is None:
+            self._digest = other._digest
+            return
+        # partitions read apart: a digest of both digests, in partition order
+        both = hashlib.sha256(self._digest.digest() + other._digest.digest())
+        self._digest = both
+
+    def hexdigest(self) -> str:
+        """The digest (of no rows: of nothing)."""
+        return (self._digest or hashlib.sha256()).hexdigest()
+
+
+def holdout_fingerprint(data: DataArg, rule_set: RuleSet) -> tuple[str, pd.DataFrame]:
+    """The fingerprint of holdout data read as the gate reads it (the local
+    engine, in batches), and its rows for fitting (a sample when large)."""
+    from modelhealth.engine import EngineSettings, RunData, get_engine, scan_run
+
+    engine = get_engine(EngineSettings.from_env(name="local"))
+    scan = scan_run(
+        engine,
+        RunData(inputs=data),
+        rule_set,
+        reference=None,
+        checks=(),
+        extra={"fingerprint": FingerprintPass()},
+    )
+    found = scan.extra["fingerprint"]
+    assert isinstance(found, FingerprintPass)
+    return found.hexdigest(), scan.frame

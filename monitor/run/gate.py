@@ -39,12 +39,12 @@ from typing import TYPE_CHECKING, Any
 from modelhealth import config
 from modelhealth.checks.base import CheckContext, CheckResult, Status, utcnow
 from modelhealth.checks.metric import MetricParams, metric_checks
-from modelhealth.engine.inputs import DataArg, read_data
+from modelhealth.engine.inputs import DataArg
 from modelhealth.errors import DataError, FailOn, UsageError
 from modelhealth.report import failing
 from modelhealth.rules.models import CheckParams, RuleSet
 from modelhealth.run import runner
-from modelhealth.run.champion import CHAMPION, attach_champion, fingerprint
+from modelhealth.run.champion import CHAMPION, attach_champion
 from modelhealth.run.reference import baseline_reference
 from modelhealth.store.opening import using
 
@@ -179,8 +179,6 @@ def evaluate_candidate(
         DataError: the data is unreadable, empty, unlabelled, or lacks a column.
         StorageError: the store is unreachable.
     """
-    from modelhealth.checks.profiling import profile_frame
-
     rule_set = config.as_rule_set(rules)
     fail_on = None if fail_on is None else FailOn(fail_on)
     if not metric_checks(rule_set, "pre_deployment"):
@@ -188,53 +186,46 @@ def evaluate_candidate(
             f"the rules of model {rule_set.model!r} have no metric check with "
             "stage: pre_deployment or both, so the gate has nothing to evaluate"
         )
-    frame = read_data(data, "holdout data")
-    if frame.empty:
-        raise DataError("the holdout data has no rows")
-    for what, spec in (("prediction", rule_set.prediction), ("label", rule_set.label)):
-        if spec is None:
-            raise UsageError(f"the gate needs '{what}: {{column: ...}}' in the rules")
-        if spec.column not in frame.columns:
-            raise DataError(f"the holdout data has no {what} column {spec.column!r}")
-    assert rule_set.label is not None
-    unlabelled = int(frame[rule_set.label.column].isna().sum())
-    if unlabelled == len(frame):
-        raise DataError(
-            f"none of the {len(frame):,} holdout rows has a label in "
-            f"{rule_set.label.column!r}; a gate evaluates on labelled rows"
-        )
-    print_ = fingerprint(frame)
-    scored, champion = frame, None
-    if champion_column is not None or champion_predictions is not None:
-        scored, champion = attach_champion(
-            frame, rule_set, column=champion_column, predictions=champion_predictions
-        )
-        # the champion's column is not the candidate's data: schema, drift and the
-        # profile (the next baseline, if promoted) see the holdout without it
-        frame = scored.drop(columns=[CHAMPION])
     when = now or utcnow()
+    checks = gate_checks(rule_set)
     with using(db) as store:
         wanted = rule_set.reference.baseline
         baseline = store.baseline(
             rule_set.model, None if wanted in (None, "latest") else wanted
         )
         reference = None if baseline is None else baseline_reference(baseline)
-        profile = profile_frame(
-            frame, reference=reference.profile if reference else None
+        holdout = _scan_holdout(
+            data, rule_set, reference, checks, champion_column=champion_column
         )
-        checks = gate_checks(rule_set)
+        frame = holdout.kept
+        assert frame is not None
+        print_ = holdout.passes_extra["fingerprint"]
+        unlabelled = holdout.unlabelled
+        scored, champion = frame, None
+        if champion_column is not None or champion_predictions is not None:
+            scored, champion = attach_champion(
+                frame,
+                rule_set,
+                column=champion_column,
+                predictions=champion_predictions,
+            )
         ctx = CheckContext(
             rule_set=rule_set.model_copy(
                 update={"checks": [c for c in checks if c.kind != "metric"]}
             ),
             run_id=f"gate:{candidate_version}",
-            frame=frame,
-            profile=profile,
+            frame=holdout.scan.frame,
+            profile=holdout.scan.profile,
             reference=reference,
             model_version=candidate_version,
             now=when,
             stage="pre_deployment",
+            passes=holdout.scan.passes,
+            row_count=holdout.scan.rows,
+            sampled=holdout.scan.sampled,
         )
+        # metrics on every labelled row: the kept columns (label, predictions,
+        # key, segments), which paired tests with the champion need whole
         metric_ctx = replace(
             ctx,
             rule_set=rule_set.model_copy(
@@ -242,7 +233,11 @@ def evaluate_candidate(
             ),
             frame=scored,
             champion=None if champion is None else CHAMPION,
+            passes={},
+            row_count=None,
+            sampled=False,
         )
+        profile = holdout.scan.profile
         order = {c.id: i for i, c in enumerate(checks)}
         results = tuple(
             sorted(
@@ -277,7 +272,7 @@ def evaluate_candidate(
             champion_metrics=champion_metrics,
             baseline_version=baseline.version if baseline else None,
             baseline_metrics=dict(baseline.metrics) if baseline else {},
-            row_count=len(frame),
+            row_count=holdout.scan.rows,
             unlabelled_rows=unlabelled,
             fingerprint=print_,
             fail_on=fail_on,
@@ -294,7 +289,7 @@ def evaluate_candidate(
             candidate_version=candidate_version,
             baseline_version=verdict.baseline_version,
             passed=passed,
-            row_count=len(frame),
+            row_count=holdout.scan.rows,
             metrics=metrics,
             results=results,
             details=details,
@@ -306,3 +301,82 @@ def evaluate_candidate(
             profile=profile.to_dict(),
         )
     return replace(verdict, pk=pk)
+
+
+@dataclass
+class _Holdout:
+    scan: Any
+    kept: Any
+    unlabelled: int
+    passes_extra: dict[str, Any]
+
+
+def _scan_holdout(
+    data: DataArg,
+    rule_set: RuleSet,
+    reference: Any,
+    checks: list[CheckParams],
+    *,
+    champion_column: str | None,
+) -> _Holdout:
+    """One scan of the holdout (local engine, in batches): the profile and the
+    non-metric checks' passes, its fingerprint, and the columns the metrics need
+    kept for every row.
+
+    Raises:
+        DataError: no rows, no prediction or label column, no label at all.
+        UsageError: the rules name no prediction or label.
+    """
+    from modelhealth.engine import EngineSettings, RunData, get_engine, scan_run
+    from modelhealth.run.champion import FingerprintPass
+
+    for what, spec in (("prediction", rule_set.prediction), ("label", rule_set.label)):
+        if spec is None:
+            raise UsageError(f"the gate needs '{what}: {{column: ...}}' in the rules")
+    assert rule_set.prediction is not None
+    assert rule_set.label is not None
+    label = rule_set.label.column
+    keep = [label, rule_set.prediction.column]
+    keep += list((rule_set.prediction.scores or {}).values())
+    if rule_set.label.key is not None:
+        keep.append(rule_set.label.key)
+    if champion_column is not None:
+        keep.append(champion_column)
+    for params in checks:
+        if isinstance(params, MetricParams):
+            keep += list(params.segment_by or [])
+    keep = list(dict.fromkeys(keep))
+    engine = get_engine(EngineSettings.from_env(name="local"))
+    others = [c for c in checks if c.kind != "metric"]
+    scan = scan_run(
+        engine,
+        RunData(inputs=data),
+        rule_set,
+        reference=reference,
+        checks=others,
+        keep=keep,
+        extra={"fingerprint": FingerprintPass()},
+        # the champion's column is not the candidate's data: schema, drift and
+        # the profile (the next baseline, if promoted) see the holdout without it
+        hide=[champion_column] if champion_column is not None else (),
+    )
+    fingerprint_pass = scan.extra["fingerprint"]
+    assert isinstance(fingerprint_pass, FingerprintPass)
+    if scan.rows == 0:
+        raise DataError("the holdout data has no rows")
+    for what, column in (("prediction", rule_set.prediction.column), ("label", label)):
+        if column not in scan.columns:
+            raise DataError(f"the holdout data has no {what} column {column!r}")
+    col = scan.profile.columns.get(label)
+    unlabelled = col.nulls if col is not None else scan.rows
+    if unlabelled == scan.rows:
+        raise DataError(
+            f"none of the {scan.rows:,} holdout rows has a label in "
+            f"{label!r}; a gate evaluates on labelled rows"
+        )
+    return _Holdout(
+        scan=scan,
+        kept=scan.kept,
+        unlabelled=unlabelled,
+        passes_extra={"fingerprint": fingerprint_pass.hexdigest()},
+    )

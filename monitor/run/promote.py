@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from modelhealth import config
-from modelhealth.engine.inputs import DataArg, read_data
+from modelhealth.engine.inputs import DataArg
 from modelhealth.errors import DataError, NotFound, UsageError
 from modelhealth.rules.models import RuleSet
-from modelhealth.run.champion import fingerprint
+from modelhealth.run.champion import holdout_fingerprint
 from modelhealth.store.opening import using
 
 if TYPE_CHECKING:
@@ -97,8 +97,8 @@ def promote(
             "champion": verdict.champion,
         }
         if data is not None:
-            frame = read_data(data, "holdout data")
-            if fingerprint(frame) != verdict.fingerprint:
+            print_, frame = holdout_fingerprint(data, rule_set)
+            if print_ != verdict.fingerprint:
                 raise DataError(
                     f"this is not the holdout data gate verdict {verdict_id} was "
                     "reached on (its fingerprint differs)"
