@@ -162,6 +162,10 @@ def _check_chart(check: dict[str, Any], model: str, links: Links) -> Markup:
         thresholds=_levels(check),
         baseline=check.get("baseline"),
         axis=check.get("axis") or "value",
+        realized=[
+            (p["finished_at"], p.get("realized"), p["run_id"]) for p in check["points"]
+        ],
+        band=[(p["finished_at"], *p["band"]) for p in check["points"] if p.get("band")],
     )
 
     def href(run_id: str) -> str:

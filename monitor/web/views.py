@@ -167,6 +167,12 @@ def _series(store: Store, model: str, runs: list[Any]) -> dict[str, Any]:
                 "finished_at": p.finished_at,
                 "status": p.status,
                 "value": p.value,
+                "realized": p.realized,
+                "band": (
+                    None
+                    if p.history_lower is None or p.history_upper is None
+                    else [p.history_lower, p.history_upper]
+                ),
             }
         )
     for check in checks.values():
