@@ -174,6 +174,15 @@ def check(
     engine: EngineOpt = None,
     batch_rows: BatchRowsOpt = None,
     spark_master: SparkMasterOpt = None,
+    offline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--offline",
+            help="The offline features of the rules' skew checks for this run "
+            "(overrides their offline:).",
+            metavar="PATH",
+        ),
+    ] = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -206,6 +215,7 @@ def check(
             progress=progress,
             spool=spool,
             engine=engine_settings(engine, batch_rows, spark_master),
+            offline=offline,
         )
     if junit_xml is not None:
         from modelhealth.cli.junit import write_report_junit
