@@ -20,10 +20,11 @@ BENCHMARKS: dict[str, str] = {
     "web": "web_bench.py",
     "gate": "gate_bench.py",
     "scale": "scale_bench.py",
+    "signals": "signals_bench.py",
 }
 """Benchmark name -> script in this folder; add one line per benchmark."""
 
-TAKES_ROWS = {"drift", "check", "gate", "scale"}
+TAKES_ROWS = {"drift", "check", "gate", "scale", "signals"}
 """The benchmarks whose size ``--rows`` sets (the web one seeds a fixed history)."""
 
 

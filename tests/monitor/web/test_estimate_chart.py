@@ -8,6 +8,7 @@ SQLite store, as a pipeline would; the page is read through the app's test clien
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,7 +40,7 @@ DAYS, LABELLED = 7, 4  # the last three runs' labels have not arrived
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     rules = tmp_path / "churn.yaml"
     rules.write_text(RULES)
     store = Store(f"sqlite:///{tmp_path / 'estimates.db'}")
