@@ -147,7 +147,8 @@ def _levels(check: dict[str, Any]) -> dict[str, float | None]:
     given = check["threshold"]
     levels = {k: given.get(k) for k in ("warn", "fail", "min", "max") if k in given}
     drop, baseline = given.get("max_drop"), check.get("baseline")
-    if check["kind"] == "metric" and drop is not None and baseline is not None:
+    graded_on_drop = check["kind"] in ("metric", "estimated_metric")
+    if graded_on_drop and drop is not None and baseline is not None:
         worse_up = check.get("lower_is_better", False)
         levels["max drop"] = baseline + drop if worse_up else baseline - drop
     return levels

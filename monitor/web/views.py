@@ -223,7 +223,7 @@ def model_view(store: Store, name: str, filters: Filters) -> dict[str, Any] | No
     metrics = baselines[0].metrics if baselines else {}
     series = _series(store, name, runs)
     for check in series["checks"]:
-        if check["kind"] == "metric":
+        if check["kind"] in ("metric", "estimated_metric"):
             metric = check["metric"] or check["subject"] or check["check_id"]
             check["baseline"] = metrics.get(metric)
     drift = [c for c in series["checks"] if c["kind"] == "drift" and c["subject"]]
