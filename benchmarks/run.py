@@ -21,10 +21,11 @@ BENCHMARKS: dict[str, str] = {
     "gate": "gate_bench.py",
     "scale": "scale_bench.py",
     "spark": "spark_bench.py",
+    "signals": "signals_bench.py",
 }
 """Benchmark name -> script in this folder; add one line per benchmark."""
 
-TAKES_ROWS = {"drift", "check", "gate", "scale", "spark"}
+TAKES_ROWS = {"drift", "check", "gate", "scale", "spark", "signals"}
 """The benchmarks whose size ``--rows`` sets (the web one seeds a fixed history)."""
 
 

@@ -13,6 +13,9 @@ compared with the *whole* reference: a segment that differs from the population 
 nature (one client's customers are older) shows as drifted from the first run.
 Window references, made of past runs' whole-run profiles, behave the same way.
 Metrics per segment are compared with the baseline's overall pre-deployment value.
+A ``metric`` or ``estimated_metric`` check is also run on the whole run (subject
+``None``), and that result names the segments contributing most to its drop
+(weight x drop; :mod:`modelhealth.checks._contributors`).
 A segment's row count is compared with nothing (``volume``'s ``max_change`` is not
 graded per segment, its ``min_rows``/``max_rows`` are).
 """
@@ -94,7 +97,15 @@ def run_segmented(check: Check[Any], ctx: CheckContext) -> list[CheckResult]:
             results.append(
                 replace(result, subject=subject, details={**result.details, **extra})
             )
+    if check.params.kind in _METRIC_KINDS:
+        from modelhealth.checks._contributors import name_contributors
+
+        whole = [name_contributors(r, results, len(frame)) for r in check.run(ctx)]
+        results = whole + results
     return results
+
+
+_METRIC_KINDS = ("metric", "estimated_metric")
 
 
 def _plain(value: Any) -> Any:

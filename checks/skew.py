@@ -1,9 +1,11 @@
 """``skew``: training-serving skew, the same entities' features offline and online.
 
-The offline features (a training set or feature-store export, ``offline: PATH``)
-and the run's rows are joined on ``key``. The offline side says which features the
-model was trained on: every one of its columns (or those of ``columns``) but the
-key, the prediction and the label is compared. Results:
+The offline features (a training set or feature-store export, ``offline: PATH`` in
+the rule, or ``check --offline PATH`` / ``check_run(offline=...)`` for one run,
+which overrides the rule's) and the run's rows are joined on ``key``. The offline
+side says which features the model was trained on: every one of its columns (or
+those of ``columns``) but the key, the prediction and the label is compared.
+Results:
 
 - one per feature (subject = the column): the value is the share of the keys on
   both sides whose two values differ (numbers beyond ``tolerance``, anything else
@@ -16,7 +18,8 @@ key, the prediction and the label is compared. Results:
   more entities than one run).
 
 A key column missing on either side, or a key held by two rows of one side, makes
-one ``errored`` result that says so; nothing is compared.
+one ``errored`` result that says so; nothing is compared. So does a rule without
+``offline`` checked without ``--offline``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from modelhealth.checks import _skew
 from modelhealth.checks.base import (
     Check,
     CheckContext,
+    CheckError,
     CheckParams,
     CheckResult,
     Status,
@@ -56,7 +60,7 @@ class SkewParams(CheckParams):
     """Offline features joined with the run's rows on a key, feature by feature."""
 
     kind: Literal["skew"] = "skew"
-    offline: str = Field(min_length=1)
+    offline: str | None = Field(default=None, min_length=1)
     key: str | list[str] = Field(min_length=1)
     columns: Literal["*"] | list[str] = "*"
     exclude: list[str] = Field(default_factory=list)
@@ -97,6 +101,11 @@ class SkewCheck(Check[SkewParams]):
 
     def _offline(self) -> pd.DataFrame:
         """The offline features, read once per check (not once per segment)."""
+        if self.params.offline is None:
+            raise CheckError(
+                "no offline features to compare with: give the rule offline: PATH, "
+                "or the run --offline PATH (check_run(offline=...))"
+            )
         if self._offline_frame is None:
             self._offline_frame = _skew.read_offline(self.params.offline)
         return self._offline_frame

@@ -59,6 +59,7 @@ def check_run(
     run_time_column: str | None = None,
     spool: str | os.PathLike[str] | None = None,
     engine: EngineArg = None,
+    offline: str | os.PathLike[str] | None = None,
 ) -> RunReport:
     """Check one production run and store its results.
 
@@ -91,17 +92,23 @@ def check_run(
             size, Spark master); default: the rules' ``engine``, else
             ``MODELHEALTH_ENGINE``, else ``local``. A Spark DataFrame as
             ``inputs`` takes the Spark engine.
+        offline: the offline features of the rules' ``skew`` checks for this run,
+            instead of their rules' ``offline:``.
 
     Returns:
         The :class:`~modelhealth.report.RunReport`; call ``raise_for_status()`` to fail
         a pipeline on failed checks.
 
     Raises:
+        UsageError: ``offline`` is given, but the rules have no skew check or the
+            file does not exist.
         RulesError: the rules file is wrong.
         DataError: the data is missing or unreadable.
         StorageError: the run could be neither stored nor spooled.
     """
     rule_set = config.as_rule_set(rules)
+    if offline is not None:
+        rule_set = _with_offline(rule_set, offline)
     request = RunRequest(
         rule_set=rule_set,
         run_id=str(run_id),
@@ -128,6 +135,25 @@ def check_run(
         return check(request, store=opened, progress=progress, spool=spool)
     finally:
         opened.close()
+
+
+def _with_offline(rule_set: RuleSet, offline: str | os.PathLike[str]) -> RuleSet:
+    """The rules with ``offline`` as every skew check's offline features."""
+    from modelhealth.checks.skew import SkewParams
+
+    path = os.fspath(offline)
+    if not any(isinstance(c, SkewParams) for c in rule_set.checks):
+        raise UsageError(
+            f"--offline {path!r} is for skew checks, and the rules of model "
+            f"{rule_set.model!r} have none"
+        )
+    if not Path(path).exists():
+        raise UsageError(f"the offline features {path!r} do not exist")
+    checks = [
+        c.model_copy(update={"offline": path}) if isinstance(c, SkewParams) else c
+        for c in rule_set.checks
+    ]
+    return rule_set.model_copy(update={"checks": checks})
 
 
 def _metrics(

@@ -174,6 +174,15 @@ def check(
     engine: EngineOpt = None,
     batch_rows: BatchRowsOpt = None,
     spark_master: SparkMasterOpt = None,
+    offline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--offline",
+            help="The offline features of the rules' skew checks for this run "
+            "(overrides their offline:).",
+            metavar="PATH",
+        ),
+    ] = None,
 ) -> None:
     """Check one production run and store its results.
 
@@ -206,6 +215,7 @@ def check(
             progress=progress,
             spool=spool,
             engine=engine_settings(engine, batch_rows, spark_master),
+            offline=offline,
         )
     if junit_xml is not None:
         from modelhealth.cli.junit import write_report_junit
@@ -327,9 +337,11 @@ def demo(
     """Simulate a churn model's month in production.
 
     Training data and a baseline, then daily runs with drift creeping in and a
-    schema break, each checked into SQLite. It writes, under --dir: data/
-    (training.parquet, one file per day, and holdout.parquet, today.parquet and
-    today-labels.csv for the README's tour), metrics.json, rules/churn.yaml and
+    schema break, each checked into SQLite, their labels attached a week later;
+    the estimated AUC falls before the labels confirm it. It writes, under --dir:
+    data/ (training.parquet, one file per day, the labels still to arrive, and
+    holdout.parquet, today.parquet and today-labels.csv for the README's tour),
+    metrics.json, rules/churn.yaml and
     rules/base.yaml, modelhealth.db (unless --db names another store) and
     report.html. An earlier demo's data, database and report there are removed
     first.

@@ -73,7 +73,8 @@ class ModelHealth:
 
 @dataclass(frozen=True)
 class ResultPoint:
-    """One check result of one run, without its JSON payloads, for charts."""
+    """One check result of one run, for charts: its value, and of its JSON payloads
+    only the realized value beside an estimate and a history threshold's band."""
 
     run_id: str
     finished_at: datetime
@@ -82,6 +83,9 @@ class ResultPoint:
     subject: str | None
     status: str
     value: float | None
+    realized: float | None = None  # an estimated metric's, once labels arrived
+    history_lower: float | None = None  # the band a history threshold resolved
+    history_upper: float | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,9 @@ class WebReads:
                 CheckResultRow.subject,
                 CheckResultRow.status,
                 CheckResultRow.value,
+                CheckResultRow.metrics["realized"].as_float(),
+                CheckResultRow.threshold["history_lower"].as_float(),
+                CheckResultRow.threshold["history_upper"].as_float(),
             )
             .join(RunRow, CheckResultRow.run_id == RunRow.id)
             .where(CheckResultRow.run_id.in_(list(run_pks)))

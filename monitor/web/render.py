@@ -158,7 +158,8 @@ def _levels(check: dict[str, Any]) -> dict[str, float | None]:
     given = check["threshold"]
     levels = {k: given.get(k) for k in ("warn", "fail", "min", "max") if k in given}
     drop, baseline = given.get("max_drop"), check.get("baseline")
-    if check["kind"] == "metric" and drop is not None and baseline is not None:
+    graded_on_drop = check["kind"] in ("metric", "estimated_metric")
+    if graded_on_drop and drop is not None and baseline is not None:
         worse_up = check.get("lower_is_better", False)
         levels["max drop"] = baseline + drop if worse_up else baseline - drop
     return levels
@@ -173,6 +174,10 @@ def _check_chart(check: dict[str, Any], model: str, links: Links) -> Markup:
         thresholds=_levels(check),
         baseline=check.get("baseline"),
         axis=check.get("axis") or "value",
+        realized=[
+            (p["finished_at"], p.get("realized"), p["run_id"]) for p in check["points"]
+        ],
+        band=[(p["finished_at"], *p["band"]) for p in check["points"] if p.get("band")],
     )
 
     def href(run_id: str) -> str:

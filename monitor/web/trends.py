@@ -14,7 +14,13 @@ its own:
   three spreads of its 5th-95th percentiles), the axis keeps to the bulk and the
   levels, the point is drawn on the plot's edge as an arrow, and a note says how
   many points are off the scale (each keeps its value in its tooltip);
-- each point is a shape per status (:func:`modelhealth.web.charts.marker`).
+- each point is a shape per status (:func:`modelhealth.web.charts.marker`);
+- an ``estimated_metric`` check's realized value (stored once the labels arrived)
+  is a second, dashed series beside the estimate, with a legend; runs whose labels
+  are not in yet have no realized point, so the gap shows what the labels have not
+  confirmed yet;
+- a history threshold's band (the levels it resolved for each run, which move
+  with the history) is a shaded area behind the series.
 """
 
 from __future__ import annotations
@@ -47,13 +53,17 @@ class Series:
 
     ``axis`` titles the y axis (with its unit); ``thresholds`` are the levels drawn
     across the chart; ``baseline`` is a reference value (a metric's, before
-    deployment).
+    deployment); ``realized`` is ``(when, value, label)`` of the value realized
+    beside an estimate; ``band`` is ``(when, lower, upper)`` of the levels a
+    history threshold resolved per run.
     """
 
     points: Sequence[tuple[datetime, float | None, str, str]]
     thresholds: dict[str, float | None]
     baseline: float | None = None
     axis: str = "value"
+    realized: Sequence[tuple[datetime, float | None, str]] = ()
+    band: Sequence[tuple[datetime, float, float]] = ()
 
 
 def _quantile(values: Sequence[float], q: float) -> float:
@@ -145,7 +155,11 @@ def line_chart(
     fixed = list(levels.values())
     if series.baseline is not None:
         fixed.append(series.baseline)
-    lo, hi, clipped = _domain([v for _, v, _, _ in known], fixed)
+    realized = [(t, v, lab) for t, v, lab in series.realized if v is not None]
+    drawn = [v for _, v, _, _ in known] + [v for _, v, _ in realized]
+    lo, hi, clipped = _domain(
+        drawn + [b for _, *pair in series.band for b in pair], fixed
+    )
     plot_r, plot_b = width - _RIGHT, height - _BOTTOM
     t0, t1 = known[0][0], known[-1][0]
     span = (t1 - t0).total_seconds() or 1.0
@@ -190,10 +204,14 @@ def line_chart(
         f'<line x1="{_LEFT}" y1="{_n(plot_b)}" x2="{_n(plot_r)}" y2="{_n(plot_b)}" '
         f'stroke="#adb5bd"/>'
     )
+    if series.band:
+        parts.append(_band(series.band, x, y))
     parts += _level_lines(levels, series.baseline, y, (plot_r, plot_b))
     parts.append(_line_and_points(known, x, y, lo, hi, href))
-    if clipped:
-        off = sum(1 for _, v, _, _ in known if not lo <= v <= hi)
+    if realized:
+        parts.append(_realized(realized, x, y, plot_r))
+    off = sum(1 for v in drawn if not lo <= v <= hi)
+    if clipped and off:
         parts.append(
             f'<text x="{_LEFT + 2}" y="10" font-size="9" fill="#495057" {_FONT}>'
             f"{off} point{'s' if off != 1 else ''} off the scale (arrows); "
@@ -262,4 +280,58 @@ def _line_and_points(
                 f'fill="{COLOURS.get(status, _REFERENCE)}"/></g>'
             )
         parts.append(f'<a href="{escape(href(label))}">{dot}</a>' if href else dot)
+    return "".join(parts)
+
+
+_REALIZED = "#1c7ed6"
+
+
+def _band(
+    band: Sequence[tuple[datetime, float, float]],
+    x: Callable[[datetime], float],
+    y: Callable[[float], float],
+) -> str:
+    """The history threshold's band: upper levels left to right, lower back."""
+    upper = [f"{_n(x(t))},{_n(y(hi))}" for t, _, hi in band]
+    lower = [f"{_n(x(t))},{_n(y(lo))}" for t, lo, _ in reversed(band)]
+    if len(band) == 1:  # one run: a short bar, not an invisible sliver
+        _, lo, hi = band[0]
+        cx = x(band[0][0])
+        upper = [f"{_n(cx - 4)},{_n(y(hi))}", f"{_n(cx + 4)},{_n(y(hi))}"]
+        lower = [f"{_n(cx + 4)},{_n(y(lo))}", f"{_n(cx - 4)},{_n(y(lo))}"]
+    last = band[-1]
+    return (
+        f'<polygon class="history-band" points="{" ".join(upper + lower)}" '
+        f'fill="{COLOURS["warned"]}" fill-opacity="0.12" stroke="none">'
+        f"<title>history band, latest {_fmt(last[1])} to {_fmt(last[2])}</title>"
+        "</polygon>"
+    )
+
+
+def _realized(
+    realized: Sequence[tuple[datetime, float, str]],
+    x: Callable[[datetime], float],
+    y: Callable[[float], float],
+    plot_r: float,
+) -> str:
+    """The realized series: dashed, in its own colour, with a legend."""
+    path = " ".join(f"{_n(x(t))},{_n(y(v))}" for t, v, _ in realized)
+    parts = [
+        f'<g class="realized"><polyline points="{path}" fill="none" '
+        f'stroke="{_REALIZED}" stroke-width="1.3" stroke-dasharray="4 2"/>'
+    ]
+    for t, v, label in realized:
+        parts.append(
+            f'<circle cx="{_n(x(t))}" cy="{_n(y(v))}" r="2.2" fill="{_REALIZED}">'
+            f"<title>{escape(label)}: realized {_fmt(v)}</title></circle>"
+        )
+    parts.append(
+        f'</g><g class="legend"><line x1="{_n(plot_r - 128)}" y1="6" '
+        f'x2="{_n(plot_r - 116)}" y2="6" stroke="#495057"/>'
+        f'<text x="{_n(plot_r - 113)}" y="9" font-size="9" fill="#495057" {_FONT}>'
+        f'estimate</text><line x1="{_n(plot_r - 68)}" y1="6" x2="{_n(plot_r - 56)}" '
+        f'y2="6" stroke="{_REALIZED}" stroke-dasharray="4 2"/>'
+        f'<text x="{_n(plot_r - 53)}" y="9" font-size="9" fill="{_REALIZED}" '
+        f"{_FONT}>realized (labels)</text></g>"
+    )
     return "".join(parts)

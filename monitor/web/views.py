@@ -170,6 +170,12 @@ def _series(store: Store, model: str, runs: list[Any]) -> dict[str, Any]:
                 "finished_at": p.finished_at,
                 "status": p.status,
                 "value": p.value,
+                "realized": p.realized,
+                "band": (
+                    None
+                    if p.history_lower is None or p.history_upper is None
+                    else [p.history_lower, p.history_upper]
+                ),
             }
         )
     for check in checks.values():
@@ -220,7 +226,7 @@ def model_view(store: Store, name: str, filters: Filters) -> dict[str, Any] | No
     metrics = baselines[0].metrics if baselines else {}
     series = _series(store, name, runs)
     for check in series["checks"]:
-        if check["kind"] == "metric":
+        if check["kind"] in ("metric", "estimated_metric"):
             metric = check["metric"] or check["subject"] or check["check_id"]
             check["baseline"] = metrics.get(metric)
     drift = [c for c in series["checks"] if c["kind"] == "drift" and c["subject"]]

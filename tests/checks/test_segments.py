@@ -50,7 +50,8 @@ def test_metric_per_segment_and_two_columns(make_ctx, frame):
     params = MetricParams(
         id="m", metric="accuracy", min=0.0, segment_by=["region", "plan"]
     )
-    results = run_segmented(MetricCheck(params), make_ctx(params, df))
+    whole, *results = run_segmented(MetricCheck(params), make_ctx(params, df))
+    assert whole.subject is None  # the whole run first, then its segments
     assert len(results) == 9
     assert all("," in (r.subject or "") for r in results)
     sizes = [r.details["segment_rows"] for r in results]
@@ -75,3 +76,56 @@ def test_every_kind_accepts_segment_by(kind):
     params = registry.params_types()[kind]
     assert "segment_by" in params.model_fields
     assert params.model_fields["max_segments"].default == 10
+
+
+def test_the_whole_run_names_the_segments_behind_a_metric_drop(make_ctx):
+    """Issue 15: weight x drop ranks the segments; a small collapse and a large
+    slip are weighed by their rows."""
+    from dataclasses import replace
+
+    import numpy as np
+    import pandas as pd
+
+    from modelhealth.checks.base import Reference
+
+    rng = np.random.default_rng(5)
+    sizes = {"eu": 3000, "us": 2000, "apac": 500}
+    wrong = {"eu": 0.0, "us": 0.15, "apac": 0.5}  # share of flipped predictions
+    parts = []
+    for region, n in sizes.items():
+        label = rng.integers(0, 2, n)
+        flip = rng.random(n) < wrong[region]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "region": region,
+                    "churned": label,
+                    "score": np.where(flip, 1 - label, label).astype(float),
+                }
+            )
+        )
+    df = pd.concat(parts, ignore_index=True)
+    params = MetricParams(
+        id="m", metric="accuracy", max_drop=0.02, segment_by=["region"]
+    )
+    ctx = replace(
+        make_ctx(params, df),
+        reference=Reference(
+            source="baseline",
+            label="baseline v1",
+            profile=None,
+            metrics={"accuracy": 1.0},
+            version="v1",
+        ),
+    )
+    whole, *_ = run_segmented(MetricCheck(params), ctx)
+    named = whole.details["drop_contributors"]
+    assert [c["segment"] for c in named] == ["region=us", "region=apac"]
+    us, apac = named
+    assert us["weight"] == pytest.approx(2000 / 5500)
+    assert us["contribution"] == pytest.approx(us["weight"] * us["drop"])
+    assert apac["drop"] > us["drop"]  # the small segment fell further...
+    assert us["contribution"] > apac["contribution"]  # ...the large one weighs more
+    assert "the drop comes most from region=us (36% of rows x drop 0.1" in (
+        whole.message
+    )

@@ -186,6 +186,7 @@ def test_import_monitor_is_light():
 @pytest.mark.slow
 def test_demo_tells_the_story(tmp_path, capsys):
     from modelhealth.cli.app import main
+    from modelhealth.cli.demo import DRIFT_FROM, LABEL_DELAY
 
     assert main(["demo", "--dir", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
@@ -207,5 +208,18 @@ def test_demo_tells_the_story(tmp_path, capsys):
         assert "input-schema" not in bad[25]
         assert any("feature-drift" in b for b in bad[20:])
         assert not any("feature-drift" in b for b in bad[:17])
+        # issue 15: the estimated AUC falls on the day, the labels confirm it later
+        assert not any("estimated-auc" in b for b in bad[:17])
+        assert all("estimated-auc" in b for b in bad[18:])
+        auc = [{r.check_id: r for r in run.results}["live-auc"] for run in full if run]
+        assert all(a.status == "skipped" for a in auc[-LABEL_DELAY:])
+        assert any(a.status == "failed" for a in auc[DRIFT_FROM - 1 : -LABEL_DELAY])
+        estimated = [
+            {r.check_id: r for r in run.results}["estimated-auc"] for run in full if run
+        ]
+        realized = [e.metrics.get("realized") for e in estimated]
+        assert all(v is None for v in realized[-LABEL_DELAY:])
+        assert all(v is not None for v in realized[:-LABEL_DELAY])
+        assert "estimated-auc failed from day 18" in out
     finally:
         store.close()

@@ -1,13 +1,17 @@
 """``modelhealth demo``: a churn model's month in production, checked day by day.
 
 Builds training data and 30 daily production runs of a churn-like binary classifier,
-with drift creeping into two features (``monthly_spend`` and ``support_calls``) from
-day 18, a half-size run on day 9, and a schema break on day 25 (an upstream change
+with covariate shift creeping in from day 18 (``monthly_spend`` and ``support_calls``
+move up, ``tenure_months`` crowds together and the ``basic`` plan grows), a
+half-size run on day 9, and a schema break on day 25 (an upstream change
 capitalises plan names and loses some ages). Registers the baseline (with the
-model's ROC AUC and accuracy measured on its training data), runs the post-run hook
-for each day into SQLite (labels come with each day, so the metric checks run), and
-prints the model's health history. As the scores drift up, accuracy falls while
-ROC AUC holds: the decision threshold, not the ranking, stops fitting.
+model's ROC AUC and accuracy measured on its training data, and the calibration
+``estimated_metric`` needs), runs the post-run hook for each day into SQLite
+without labels, and attaches each day's labels :data:`LABEL_DELAY` days later
+(whether a customer churned is known a week on). The shift leaves the scores
+calibrated but makes customers harder to tell apart, so the ROC AUC really falls:
+the estimated AUC shows it on the day it happens, the realized AUC only when that
+day's labels arrive. Prints the model's health history and both AUCs by day.
 """
 
 from __future__ import annotations
@@ -24,11 +28,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DRIFT_FROM", "SCHEMA_BREAK", "make_day", "run_demo", "write_rules"]
+__all__ = [
+    "DRIFT_FROM",
+    "LABEL_DELAY",
+    "SCHEMA_BREAK",
+    "make_day",
+    "run_demo",
+    "write_rules",
+]
 
 DRIFT_FROM = 18
 SCHEMA_BREAK = 25
 SHORT_DAY = 9
+LABEL_DELAY = 7
 TRAIN_ROWS = 20_000
 DAY_ROWS = 4_000
 
@@ -40,17 +52,25 @@ def make_day(n: int, seed: int, drift: float = 0.0) -> pd.DataFrame:
         n: rows.
         seed: random seed (each day has its own).
         drift: 0 for the training distribution; 1 moves ``monthly_spend`` up by one
-            standard deviation and raises ``support_calls`` by half.
+            standard deviation, raises ``support_calls`` by 30%, narrows the spread
+            of ``tenure_months`` about fourfold and grows the ``basic`` plan from
+            55% to 85%. The score stays the true chance of churn (covariate shift),
+            but its spread shrinks, so the ROC AUC falls by about 0.035.
     """
     import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(seed)
     age = rng.normal(45, 14, n).clip(18, 95).astype("int64")
-    tenure = rng.gamma(2.0, 14.0, n)
+    crowd = 1 + 20 * drift  # same mean tenure, 1/sqrt(crowd) of its spread
+    tenure = rng.gamma(2.0 * crowd, 14.0 / crowd, n)
     spend = rng.normal(60 + 15 * drift, 15, n).clip(0, None)
-    calls = rng.poisson(1.5 * (1 + 0.5 * drift), n).astype("int64")
-    plan = rng.choice(["basic", "pro", "enterprise"], n, p=[0.55, 0.35, 0.10])
+    calls = rng.poisson(1.5 * (1 + 0.3 * drift), n).astype("int64")
+    basic = min(0.55 + 0.3 * drift, 0.95)
+    others = (1 - basic) / 0.45
+    plan = rng.choice(
+        ["basic", "pro", "enterprise"], n, p=[basic, 0.35 * others, 0.10 * others]
+    )
     logit = (
         -1.2
         - 0.035 * tenure
@@ -120,8 +140,10 @@ def _day_frame(day: int) -> pd.DataFrame:
 def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> None:
     """Build the example, check every day, and print the model's history."""
     from modelhealth.api import check_run, open_store, register_baseline
+    from modelhealth.cli.demo.auc import print_auc
     from modelhealth.cli.history import print_history
     from modelhealth.cli.summary import run_summary
+    from modelhealth.run.labels import attach_labels
 
     clock = time.monotonic()
     data_dir = directory / "data"
@@ -150,24 +172,42 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
         f"registered baseline v1 from {TRAIN_ROWS:,} training rows", markup=False
     )
     last = None
+    labelled: dict[str, pd.DataFrame] = {}
     broken = (start + timedelta(days=SCHEMA_BREAK - 1)).date().isoformat()
     try:
         for day in range(1, days + 1):
             date = (start + timedelta(days=day - 1)).date().isoformat()
             path = data_dir / f"{date}.parquet"
-            _day_frame(day).to_parquet(path, index=False)
+            frame = _day_frame(day)
+            frame.drop(columns=["churned"]).to_parquet(path, index=False)
+            labelled[date] = frame[["customer_id", "churned"]]
+            now = start + timedelta(days=day - 1)
             last = check_run(
                 rules=rules_path,
                 run_id=date,
                 inputs=path,
                 model_version="v1",
                 db=store,
-                now=start + timedelta(days=day - 1),
+                now=now,
                 alert=False,
                 source="demo",
             )
+            if day > LABEL_DELAY:
+                late = (now - timedelta(days=LABEL_DELAY)).date().isoformat()
+                attach_labels(
+                    rules=rules_path,
+                    run_id=late,
+                    labels=labelled.pop(late),
+                    db=store,
+                    now=now,
+                    alert=False,
+                )
+        for date, labels in labelled.items():  # for the README's tour
+            labels.to_csv(data_dir / f"{date}-labels.csv", index=False)
         console.print()
         print_history(console, store, "churn", limit=days)
+        console.print()
+        print_auc(console, store, days, since=DRIFT_FROM - 2, delay=LABEL_DELAY)
     finally:
         store.close()
     _write_tour_data(data_dir, days)
@@ -184,7 +224,8 @@ def run_demo(directory: Path, *, db: str | None, days: int, console: Any) -> Non
     console.print()
     console.print(f"done in {took:.1f}s", style="bold", markup=False)
     console.print(
-        f"  data:     {data_dir}/ (training.parquet and one file per day; for the "
+        f"  data:     {data_dir}/ (training.parquet, one file per day, the last "
+        f"{LABEL_DELAY} days' labels still to arrive as DAY-labels.csv; for the "
         "README's tour: holdout.parquet, today.parquet, today-labels.csv)",
         markup=False,
     )

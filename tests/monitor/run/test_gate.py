@@ -192,7 +192,9 @@ def test_the_whole_rules_file_runs_on_the_holdout(tmp_path, frame):
     assert by_id["spend-drift"][0].status is Status.FAILED  # unlike production
     assert not verdict.passed
     segments = {r.subject: r for r in by_id["auc"]}
-    assert set(segments) == {"region=eu", "region=us", "region=apac"}
+    # the whole holdout first (issue 15: it names the segments behind a drop)
+    assert set(segments) == {None, "region=eu", "region=us", "region=apac"}
+    assert {"champion", "drop_low", "drop_high"} <= set(segments.pop(None).metrics)
     for r in segments.values():
         assert {"champion", "drop_low", "drop_high"} <= set(r.metrics)
         assert r.metrics["rows"] == r.details["segment_rows"]

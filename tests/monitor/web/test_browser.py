@@ -158,11 +158,14 @@ def test_overview_to_a_failed_run(page: Any, base_url: str) -> None:
 
 
 def _assert_every_column_drawn(page: Any) -> None:
-    """Every column, the prediction included, with both sides on one value axis."""
+    """Every column, the prediction included, with both sides on one value axis;
+    the label, whose values arrive a week after the run, on the reference's side."""
     section = page.locator("section.distributions:visible")
-    for column in ("monthly_spend", "age", "score", "churned"):
+    for column in ("monthly_spend", "age", "score"):
         figure = section.locator(f"figure.dist[data-column={column}]")
         assert figure.locator("svg polygon[data-side]").count() == 2, column
+    label = section.locator("figure.dist[data-column=churned]")
+    assert label.locator("svg polygon[data-side=reference]").count() == 1
     plan = section.locator("figure.dist[data-column=plan]")
     assert plan.locator("svg rect[data-side='this run']").count() == 3
     assert section.locator("figure.dist[data-column=score] .pill").inner_text() == (
