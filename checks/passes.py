@@ -148,7 +148,9 @@ class SamplePass(RowPass):
         self.limit = limit
         self.seed = seed
         self.rows = 0
-        self._parts: list[pd.DataFrame] = []
+        # parts are pandas frames, or Arrow tables while every batch came as
+        # Arrow only (filtering and taking rows is then C++ work, no objects)
+        self._parts: list[Any] = []
         self._keys: list[Any] = []
         self._positions: list[Any] = []
         self._pending = 0
@@ -174,10 +176,18 @@ class SamplePass(RowPass):
             take = keys < self._threshold
             if not take.any():
                 return
-        frame = batch.frame
+        rows: Any
+        if batch.has_arrow and not batch.has_frame:
+            import pyarrow as pa
+
+            rows = pa.Table.from_batches([batch.arrow])
+            if take is not None:
+                rows = rows.filter(pa.array(take))
+        else:
+            rows = batch.frame if take is None else batch.frame[take]
         if take is not None:
-            frame, keys, positions = frame[take], keys[take], positions[take]
-        self._add(frame, keys, positions)
+            keys, positions = keys[take], positions[take]
+        self._add(rows, keys, positions)
 
     def expect(self, rows: int) -> None:
         """Say how many rows the whole run has, before partitions are sampled
@@ -192,7 +202,7 @@ class SamplePass(RowPass):
             bar = (self.limit + 6 * math.sqrt(self.limit) + 10) / rows
             self._threshold = min(self._threshold, min(1.0, bar))
 
-    def _add(self, frame: pd.DataFrame, keys: Any, positions: Any) -> None:
+    def _add(self, frame: Any, keys: Any, positions: Any) -> None:
         self._parts.append(frame)
         self._keys.append(keys)
         self._positions.append(positions)
@@ -208,15 +218,15 @@ class SamplePass(RowPass):
         import numpy as np
         import pandas as pd
 
-        if len(self._parts) > 1:
-            frame = pd.concat(self._parts, ignore_index=True)
-        else:
-            frame = self._parts[0].reset_index(drop=True)
+        frame = _concat(self._parts)
         keys = np.concatenate(self._keys)
         positions = np.concatenate(self._positions)
         if len(keys) > self.limit:
             keep = np.sort(np.argpartition(keys, self.limit - 1)[: self.limit])
-            frame = frame.iloc[keep].reset_index(drop=True)
+            if isinstance(frame, pd.DataFrame):
+                frame = frame.iloc[keep].reset_index(drop=True)
+            else:
+                frame = frame.take(keep)
             keys, positions = keys[keep], positions[keep]
             self._threshold = float(keys.max())
         self._parts, self._keys, self._positions = [frame], [keys], [positions]
@@ -236,7 +246,8 @@ class SamplePass(RowPass):
         positions = other._positions[0] + shift
         if self._threshold != float("inf"):
             take = keys < self._threshold
-            frame, keys, positions = frame[take], keys[take], positions[take]
+            frame = _select(frame, take)
+            keys, positions = keys[take], positions[take]
         self._add(frame, np.asarray(keys), np.asarray(positions))
         self._threshold = min(self._threshold, other._threshold)
 
@@ -256,8 +267,45 @@ class SamplePass(RowPass):
         frame = self._parts[0]
         order = np.argsort(self._positions[0], kind="stable")
         if len(order) and (np.diff(self._positions[0]) < 0).any():
-            frame = frame.iloc[order]
+            frame = _take(frame, order)
+        if not isinstance(frame, pd.DataFrame):
+            frame = frame.to_pandas()
         return frame.reset_index(drop=True)
+
+
+def _concat(parts: list[Any]) -> Any:
+    """One frame (or Arrow table) of the parts; pandas when any part is."""
+    import pandas as pd
+
+    if all(not isinstance(p, pd.DataFrame) for p in parts):
+        import pyarrow as pa
+
+        try:
+            return pa.concat_tables(parts, promote_options="permissive")
+        except (pa.ArrowException, TypeError, ValueError):
+            pass  # parts Arrow cannot stack: pandas can
+    frames = [p if isinstance(p, pd.DataFrame) else p.to_pandas() for p in parts]
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _select(part: Any, mask: Any) -> Any:
+    import pandas as pd
+
+    if isinstance(part, pd.DataFrame):
+        return part[mask]
+    import pyarrow as pa
+
+    return part.filter(pa.array(mask))
+
+
+def _take(part: Any, index: Any) -> Any:
+    import pandas as pd
+
+    if isinstance(part, pd.DataFrame):
+        return part.iloc[index]
+    return part.take(index)
 
 
 class ColumnsPass(RowPass):

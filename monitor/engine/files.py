@@ -184,38 +184,45 @@ class FileSource:
     def _parquet(
         self, batch_rows: int, columns: Sequence[str] | None
     ) -> Iterator[Batch]:
-        import pyarrow.dataset as ds
+        """File after file, by ``pyarrow.parquet.ParquetFile.iter_batches``
+        without pre-buffering: a row group is decoded a batch at a time, so
+        memory stays one batch deep however large the files and row groups
+        (Arrow's dataset scanner holds whole row groups and reads ahead)."""
+        import pyarrow.parquet as pq
 
         schema = self.schema()
-        try:
-            if self.hive:
-                dataset = ds.dataset(self.root, format="parquet", partitioning="hive")
-            else:
-                dataset = ds.dataset(
-                    [str(f) for f in self.files], format="parquet", schema=schema
-                )
-            names = dataset.schema.names
-            wanted = None if columns is None else [c for c in columns if c in names]
-            offset = 0
-            batches = dataset.to_batches(
-                columns=wanted,
-                batch_size=batch_rows,
-                # read ahead one batch of one file: memory stays one batch deep
-                batch_readahead=1,
-                fragment_readahead=1,
-            )
-            for batch in batches:
-                if batch.num_rows == 0:
-                    continue
-                yield Batch(arrow=batch, offset=offset)
-                offset += batch.num_rows
-        except DataError:
-            raise
-        except Exception as exc:
-            raise DataError(
-                f"the {self.what} data {self.root!r} could not be read as PARQUET: "
-                f"{_reason(exc)}"
-            ) from None
+        offset = 0
+        for path in self.files:
+            partition = self._partition(path)
+            try:
+                parquet = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+                have = set(parquet.schema_arrow.names)
+                wanted = [
+                    f.name
+                    for f in schema
+                    if columns is None or f.name in columns or f.name in partition
+                ]
+                read = [n for n in wanted if n in have]
+                for batch in parquet.iter_batches(batch_size=batch_rows, columns=read):
+                    if batch.num_rows == 0:
+                        continue
+                    batch = _conform(batch, schema, wanted, partition, columns)
+                    yield Batch(arrow=batch, offset=offset)
+                    offset += batch.num_rows
+            except DataError:
+                raise
+            except Exception as exc:
+                raise DataError(
+                    f"the {self.what} file {str(path)!r} could not be read as "
+                    f"PARQUET: {_reason(exc)}"
+                ) from None
+
+    def _partition(self, path: Path) -> dict[str, str]:
+        """A hive file's ``key=value`` folders, as columns of text."""
+        if not self.hive:
+            return {}
+        parts = path.relative_to(self.root).parts[:-1]
+        return dict(p.split("=", 1) for p in parts if "=" in p)
 
     def _csv(self, batch_rows: int, columns: Sequence[str] | None) -> Iterator[Batch]:
         import pandas as pd
@@ -240,6 +247,44 @@ class FileSource:
                     f"the {self.what} file {str(path)!r} could not be read as CSV: "
                     f"{_reason(exc)}"
                 ) from None
+
+
+def _conform(
+    batch: pa.RecordBatch,
+    schema: pa.Schema,
+    wanted: list[str],
+    partition: dict[str, str],
+    columns: Sequence[str] | None,
+) -> pa.RecordBatch:
+    """A file's batch in the files' common schema: a column another file has
+    and this one lacks is null here, a narrower type is widened, and a hive
+    file's partition values become columns of text."""
+    import pyarrow as pa
+
+    n = batch.num_rows
+    names = set(batch.schema.names)
+    if list(batch.schema.names) == wanted and not partition:
+        if all(batch.schema.field(f).type == schema.field(f).type for f in wanted):
+            return batch
+    arrays, fields = [], []
+    for name in wanted:
+        field = schema.field(name)
+        if name in names:
+            array = batch.column(name)
+            if array.type != field.type:
+                array = array.cast(field.type)
+        else:
+            array = pa.nulls(n, field.type)
+        arrays.append(array)
+        fields.append(field)
+    for key, value in partition.items():
+        if key in wanted or (columns is not None and key not in columns):
+            continue
+        arrays.append(pa.array([value] * n, pa.string()))
+        fields.append(pa.field(key, pa.string()))
+    return pa.RecordBatch.from_arrays(
+        arrays, schema=pa.schema(fields, metadata=schema.metadata)
+    )
 
 
 def _same_type(a: pa.DataType, b: pa.DataType) -> bool:

@@ -126,8 +126,10 @@ def scan_run(
         if isinstance(edges_pass, EdgesPass):
             edges = edges_pass.edges()
     passes: dict[str, RowPass] = {
-        PROFILE: ProfilePass(binning, edges=edges),
+        # the sample first: it takes rows from the Arrow batch before anything
+        # turns the batch into pandas objects
         SAMPLE: SamplePass(engine.settings.sample_rows),
+        PROFILE: ProfilePass(binning, edges=edges),
         **plan_passes(
             checks if checks is not None else rule_set.checks, rule_set, reference
         ),
