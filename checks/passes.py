@@ -270,7 +270,8 @@ class SamplePass(RowPass):
             frame = _take(frame, order)
         if not isinstance(frame, pd.DataFrame):
             frame = frame.to_pandas()
-        return frame.reset_index(drop=True)
+        out: pd.DataFrame = frame.reset_index(drop=True)
+        return out
 
 
 def _concat(parts: list[Any]) -> Any:
