@@ -25,7 +25,7 @@ from modelhealth.errors import DataError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["FileSource", "open_files", "refuse_special"]
+__all__ = ["FileSource", "open_files"]
 
 PARQUET = (".parquet", ".pq", ".parq")
 CSV = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
@@ -41,7 +41,7 @@ def _suffix_kind(name: str) -> str | None:
     return None
 
 
-def refuse_special(path: Path, what: str) -> None:
+def _regular(path: Path, what: str) -> None:
     """Refuse a FIFO, a device or a socket: reading one would block or never end."""
     mode = path.stat().st_mode
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
@@ -321,7 +321,7 @@ def open_files(path: str | os.PathLike[str], *, what: str = "inputs") -> FileSou
     p = Path(text)
     if not p.exists():
         raise DataError(f"the {what} file {text!r} does not exist")
-    refuse_special(p, what)
+    _regular(p, what)
     if p.is_dir():
         files = sorted(
             f

@@ -12,11 +12,11 @@ is a :class:`~modelhealth.errors.DataError` naming the file and the cause.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from modelhealth.engine.files import refuse_special as _regular
 from modelhealth.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -51,6 +51,27 @@ def _kind(path: Path) -> str:
     raise DataError(
         f"cannot read {str(path)!r}: unknown file type; "
         f"use one of {', '.join(SUFFIXES)} (or a folder of Parquet files)"
+    )
+
+
+def _regular(path: Path, what: str) -> None:
+    """Refuse anything but a regular file or a folder (after symlinks): reading a
+    FIFO, a device such as ``/dev/zero`` or a socket would block or never end."""
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = (
+        "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )
+    raise DataError(
+        f"the {what} file {str(path)!r} is {kind}; only regular files "
+        "(or folders of Parquet files) are read"
     )
 
 

@@ -48,6 +48,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
@@ -55,20 +56,17 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from modelhealth.errors import StorageError
 from modelhealth.rules.durations import parse_duration
-from modelhealth.rules.models import RuleSet
+from modelhealth.rules.models import RuleSet, Schedule
 from modelhealth.run.outbox import flush
 from modelhealth.service import jobs, leader, sweeps
 from modelhealth.service.jobrefs import upgrade_job_refs
 from modelhealth.service.rulesdir import RulesDir
-from modelhealth.service.triggers import (
-    fire_time,
-    fired_at,
-    run_trigger,
-)
 from modelhealth.store import Store
 from modelhealth.store.urls import resolve
 
@@ -87,6 +85,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "scheduler_jobs"
+_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+ORIGIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
+"""Where interval schedules count from, so their fire times agree in every process."""
+
+FIRE_LOOKBACK = timedelta(hours=1)
+"""How far back a running scheduled job looks for the fire it runs for: longer
+than the misfire grace, beyond which a late fire is skipped anyway."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,110 @@ class JobSpec:
     trigger: Any
     model: str
     fingerprint: str
+
+
+def _day(text: str) -> int:
+    return int(text) % 7 if text.isdigit() else _DAYS.index(text.lower()[:3])
+
+
+def _dow(field: str) -> str:
+    """Cron's day of week as APScheduler day names.
+
+    Cron counts from Sunday (``0`` and ``7``), APScheduler from Monday, so numbers,
+    ranges and steps are expanded into the days they mean in cron, by name.
+    """
+    if field == "*":
+        return "*"
+    days: set[int] = set()
+    for token in field.split(","):
+        base, _, step_text = token.partition("/")
+        step = int(step_text) if step_text else 1
+        if base == "*":
+            first, last = 0, 6
+        elif "-" in base:
+            lo, hi = base.split("-")
+            first, last = _day(lo), int(hi) if hi == "7" else _day(hi)
+        else:
+            first = _day(base)
+            last = 6 if step_text else first
+        days.update(d % 7 for d in range(first, last + 1, step))
+    return ",".join(_DAYS[d] for d in sorted(days))
+
+
+def _cron(expr: str, tz: str) -> CronTrigger | OrTrigger:
+    """The trigger of a five-field cron expression in timezone ``tz``.
+
+    Cron fires when the day of month *or* the day of week matches if both are
+    restricted (``0 6 1 * mon``: the 1st and every Monday); APScheduler's
+    ``CronTrigger`` would require both. Such an expression becomes the OR of two
+    triggers, one per day field.
+    """
+    minute, hour, day, month, dow = expr.split()
+
+    def trigger(day: str, dow: str) -> CronTrigger:
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_dow(dow),
+            timezone=tz,
+        )
+
+    if day != "*" and dow != "*":
+        return OrTrigger([trigger(day, "*"), trigger("*", dow)])
+    return trigger(day, dow)
+
+
+def run_trigger(schedule: Schedule) -> Any:
+    """The trigger of a model's scheduled runs (cron, else ``every``).
+
+    Raises:
+        ValueError: a cron APScheduler cannot express, or neither is set.
+    """
+    tz = schedule.timezone
+    if schedule.cron:
+        return _cron(schedule.cron, tz)
+    if schedule.every:
+        seconds = parse_duration(schedule.every).total_seconds()
+        return IntervalTrigger(seconds=seconds, timezone=tz, start_date=ORIGIN)
+    raise ValueError("the schedule has neither cron nor every")
+
+
+def fire_time(trigger: Any, now: datetime, lookback: timedelta) -> datetime | None:
+    """The latest time ``trigger`` fired at or before ``now``, within ``lookback``.
+
+    Returns:
+        That fire time, tz-aware in the trigger's timezone; ``None`` when it did
+        not fire in the window (a job started by hand, far from any fire).
+    """
+    if isinstance(trigger, IntervalTrigger):  # no need to walk: count intervals
+        step = trigger.interval
+        fired = trigger.start_date + ((now - trigger.start_date) // step) * step
+        return fired if now - fired <= lookback else None
+    latest: datetime | None = None
+    start = now - lookback
+    fire: datetime | None = trigger.get_next_fire_time(None, start)
+    while fire is not None and fire <= now:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return latest
+
+
+def fired_at(rule_set: RuleSet, now: datetime) -> datetime | None:
+    """The fire time a scheduled run of ``rule_set`` running at ``now`` is for.
+
+    The scheduler installs this in the jobs' context
+    (:attr:`modelhealth.service.jobs.JobContext.fire_time`): the run id is the
+    fire time, so a fire run again replaces the run it stored.
+    """
+    if rule_set.schedule is None:
+        return None
+    try:
+        trigger = run_trigger(rule_set.schedule)
+    except ValueError:
+        return None
+    return fire_time(trigger, now, FIRE_LOOKBACK)
 
 
 def _spec(kind: str, func: str, model: str, trigger: Any, text: str) -> JobSpec:
@@ -337,14 +447,18 @@ class ServiceScheduler:
         jobs.configure(None)
 
 
-def _record(store: Store, me: str, *, beat: bool) -> None:
-    """The leader's heartbeat (or step-down); leading goes on without it, and
-    the metric then shows a stale beat."""
+def _beat(store: Store, me: str) -> None:
     try:
-        store.beat(me) if beat else store.step_down(me)
+        store.beat(me)
+    except StorageError as exc:  # leading goes on; the metric shows a stale beat
+        log.warning("leader heartbeat not recorded: %s", exc)
+
+
+def _step_down(store: Store, me: str) -> None:
+    try:
+        store.step_down(me)
     except StorageError as exc:
-        what = "leader heartbeat" if beat else "leader's step-down"
-        log.warning("%s not recorded: %s", what, exc)
+        log.warning("leader's step-down not recorded: %s", exc)
 
 
 def run_scheduler(
@@ -385,14 +499,14 @@ def run_scheduler(
                 continue
             log.info("leading: holding %s", lock.describe())
             me = holder()
-            _record(store, me, beat=True)
+            _beat(store, me)
             scheduler = ServiceScheduler(store, rules, db_url, options, report_url)
             scheduler.start()
             try:
                 while not stop.wait(options.poll) and lock.held():
-                    _record(store, me, beat=True)
+                    _beat(store, me)
             finally:
                 scheduler.shutdown(wait=True)
-                _record(store, me, beat=False)
+                _step_down(store, me)
     finally:
         lock.release()

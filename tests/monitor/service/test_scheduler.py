@@ -233,7 +233,7 @@ def test_stop_lets_a_running_job_finish(
     ],
 )
 def test_cron_day_of_week_keeps_its_cron_meaning(cron: str, apscheduler: str) -> None:
-    from modelhealth.service.triggers import _dow
+    from modelhealth.service.scheduler import _dow
 
     assert _dow(cron) == apscheduler
 
@@ -244,7 +244,7 @@ def test_cron_with_day_of_month_and_day_of_week_fires_on_either_issue_16() -> No
     from datetime import datetime, timezone
 
     from modelhealth.rules.cron import fires_at
-    from modelhealth.service.triggers import _cron
+    from modelhealth.service.scheduler import _cron
 
     trigger = _cron("0 6 1 * mon", "UTC")
     now = datetime(2026, 12, 1, 7, tzinfo=timezone.utc)  # a Tuesday, the 1st
