@@ -225,7 +225,8 @@ class CheckContext:
             empty when the context was built around a frame (a segment, a test).
         row_count: the run's rows; ``None`` means ``len(frame)``.
         sampled: ``frame`` is a uniform sample of the run, not all of it (the
-            run had more rows than the engine's ``sample_rows``).
+            run had more rows than the engine's ``sample_rows``, or no check
+            reads rows: see :meth:`Check.reads_rows`).
     """
 
     rule_set: RuleSet
@@ -292,6 +293,17 @@ class Check(Generic[P]):
         of a run, or a context built in a test).
         """
         return None
+
+    @classmethod
+    def reads_rows(cls, params: CheckParams) -> bool:
+        """Whether the check reads the run's raw rows (``ctx.frame``).
+
+        Kinds graded from the profile and their own row pass say no, unless the
+        check is split by segment (segments are cut from rows). A run whose
+        checks all say no is scanned without keeping a sample of its rows: its
+        ``ctx.frame`` then has no columns and ``ctx.sampled`` is true.
+        """
+        return True
 
     @classmethod
     def fit_reference(

@@ -98,6 +98,12 @@ class DriftCheck(Check[DriftParams]):
     params_type = DriftParams
     needs_reference = True
 
+    @classmethod
+    def reads_rows(cls, params: CheckParams) -> bool:
+        """From the profile; rows only for evidently's methods and segments."""
+        evidently = isinstance(params, DriftParams) and params.engine == "evidently"
+        return evidently or bool(params.segment_by)
+
     def run(self, ctx: CheckContext) -> list[CheckResult]:
         reference = ctx.reference.profile if ctx.reference is not None else None
         if ctx.reference is None or reference is None:

@@ -68,6 +68,11 @@ class FreshnessCheck(Check[FreshnessParams]):
     params_type = FreshnessParams
 
     @classmethod
+    def reads_rows(cls, params: CheckParams) -> bool:
+        """From its row pass or the run history; rows only to cut segments."""
+        return bool(params.segment_by)
+
+    @classmethod
     def row_pass(
         cls, params: CheckParams, rule_set: RuleSet, reference: Reference | None
     ) -> NewestPass | None:

@@ -36,6 +36,7 @@ __all__ = [
     "SamplePass",
     "feed",
     "merge_into",
+    "samples",
 ]
 
 
@@ -412,3 +413,15 @@ class HidingPass(RowPass):
     def merge(self, other: Any) -> None:
         assert isinstance(other, HidingPass)
         self.inner.merge(other.inner)
+
+
+def samples(passes: Mapping[str, RowPass]) -> list[SamplePass]:
+    """The samples among ``passes``, hidden ones too: an engine that knows the
+    run's row count first tells each (:meth:`SamplePass.expect`)."""
+    found = []
+    for row_pass in passes.values():
+        while isinstance(row_pass, HidingPass):
+            row_pass = row_pass.inner
+        if isinstance(row_pass, SamplePass):
+            found.append(row_pass)
+    return found

@@ -78,6 +78,11 @@ class PredictionCheck(Check[PredictionParams]):
     params_type = PredictionParams
 
     @classmethod
+    def reads_rows(cls, params: CheckParams) -> bool:
+        """From its row pass and the profile; rows only to cut segments."""
+        return bool(params.segment_by)
+
+    @classmethod
     def row_pass(
         cls, params: CheckParams, rule_set: RuleSet, reference: Reference | None
     ) -> PredictionPass | None:
@@ -95,7 +100,7 @@ class PredictionCheck(Check[PredictionParams]):
         if spec is None:
             raise CheckError("a prediction check needs 'prediction: {column: ...}'")
         column = spec.column
-        if column not in ctx.frame.columns:
+        if column not in ctx.profile.columns and column not in ctx.frame.columns:
             raise CheckError(f"the prediction column {column!r} is not in the run data")
         p = self.params
         summary, how = self._summary(ctx, spec)

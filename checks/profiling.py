@@ -7,7 +7,9 @@ merge; this module computes them (one column at a time, by
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +40,9 @@ __all__ = [
 
 CATEGORY_CAP = 10_000
 """How many categories a column keeps by name while its batches are merged."""
+
+PARALLEL_ROWS = 32_768
+"""Frames of at least this many rows have their columns summarized in threads."""
 
 
 def profile_frame(
@@ -87,41 +92,67 @@ def _profile(
 ) -> Profile:
     """:func:`profile_frame`, reading nested columns from ``arrow`` when given."""
     ref_columns = reference.columns if reference is not None else {}
-    columns: dict[str, ColumnProfile] = {}
+    jobs: list[ColumnProfile | tuple[Part, pa.ChunkedArray | pa.Array | None]] = []
     names = set(arrow.schema.names) if arrow is not None else set()
     for label in frame.columns:
         name = str(label)
         series = frame[label]
-        counts: dict[str, int] | None = None
+        text = None  # a flat Arrow column: its values are counted in Arrow
         try:
             if name in names:
                 assert arrow is not None
                 nested = arrow.column(name)
                 if not is_nested_type(nested.type):
-                    counts = text_counts(nested)
-                    nested = None
+                    text, nested = nested, None
             else:
                 nested = nested_array(series, name)
         except NestedColumnError as exc:
-            columns[name] = ColumnProfile(
-                name=name, kind="categorical", nulls=len(series), error=str(exc)
+            jobs.append(
+                ColumnProfile(
+                    name=name, kind="categorical", nulls=len(series), error=str(exc)
+                )
             )
             continue
         parts = [Part(name, series)] if nested is None else flatten(name, nested)
-        for part in parts:
-            col = summarize_column(
-                part.values,
-                part.name,
-                reference=ref_columns.get(part.name),
-                bins=bins,
-                max_categories=max_categories,
-                quantiles=QUANTILES,
-                counts=counts if part.name == name else None,
-            )
-            if part.nested:
-                col = replace(col, nested=part.nested, empty=part.empty)
-            columns[part.name] = col
+        jobs += [(part, text if part.name == name else None) for part in parts]
+
+    def summarize(
+        job: ColumnProfile | tuple[Part, pa.ChunkedArray | pa.Array | None],
+    ) -> ColumnProfile:
+        if isinstance(job, ColumnProfile):
+            return job
+        part, text = job
+        col = summarize_column(
+            part.values,
+            part.name,
+            reference=ref_columns.get(part.name),
+            bins=bins,
+            max_categories=max_categories,
+            quantiles=QUANTILES,
+            counts=text_counts(text) if text is not None else None,
+        )
+        if part.nested:
+            col = replace(col, nested=part.nested, empty=part.empty)
+        return col
+
+    parallel = len(frame) >= PARALLEL_ROWS and len(jobs) > 1
+    found = _workers().map(summarize, jobs) if parallel else map(summarize, jobs)
+    columns = {col.name: col for col in found}
     return Profile(row_count=len(frame), columns=columns)
+
+
+def _workers() -> ThreadPoolExecutor:
+    """The threads that summarize a large batch's columns side by side: sorting,
+    the bulk of a numeric column's cost, releases the GIL."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(
+            max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="profile"
+        )
+    return _POOL
+
+
+_POOL: ThreadPoolExecutor | None = None
 
 
 def profile_batches(

@@ -82,6 +82,11 @@ class QualityCheck(Check[QualityParams]):
 
     params_type = QualityParams
 
+    @classmethod
+    def reads_rows(cls, params: CheckParams) -> bool:
+        """From the profile; rows only to cut segments."""
+        return bool(params.segment_by)
+
     def run(self, ctx: CheckContext) -> list[CheckResult]:
         ref = ctx.reference.profile if ctx.reference is not None else None
         if ctx.rows == 0:  # shares of no rows are not defined

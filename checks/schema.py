@@ -93,6 +93,11 @@ class SchemaCheck(Check[SchemaParams]):
     params_type = SchemaParams
 
     @classmethod
+    def reads_rows(cls, params: CheckParams) -> bool:
+        """From its row pass; rows only to cut segments."""
+        return bool(params.segment_by)
+
+    @classmethod
     def row_pass(
         cls, params: CheckParams, rule_set: RuleSet, reference: Reference | None
     ) -> RowPass | None:

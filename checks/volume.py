@@ -58,6 +58,11 @@ class VolumeCheck(Check[VolumeParams]):
 
     params_type = VolumeParams
 
+    @classmethod
+    def reads_rows(cls, params: CheckParams) -> bool:
+        """From the row count; rows only to cut segments."""
+        return bool(params.segment_by)
+
     def run(self, ctx: CheckContext) -> list[CheckResult]:
         p = self.params
         rows = ctx.profile.row_count

@@ -23,7 +23,7 @@ from modelhealth.engine.base import (
     ScanResult,
 )
 from modelhealth.engine.choose import get_engine
-from modelhealth.engine.scan import RunScan, scan_run
+from modelhealth.engine.scan import RunScan, reads_rows, scan_run
 
 __all__ = [
     "ENGINES",
@@ -33,5 +33,6 @@ __all__ = [
     "RunScan",
     "ScanResult",
     "get_engine",
+    "reads_rows",
     "scan_run",
 ]

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from modelhealth.checks.passes import Batch, RowPass, feed
+from modelhealth.checks.passes import Batch, RowPass, feed, samples
 from modelhealth.engine.base import Engine, RunData, ScanResult
 from modelhealth.engine.files import open_files
 from modelhealth.errors import DataError, UsageError
@@ -47,6 +47,13 @@ class LocalEngine(Engine):
         rows = 0
         names: list[str] | None = None
         live = dict(passes)
+        # the row count, from the files' metadata, lets a sample copy out of
+        # each batch only the rows that can make it
+        wanted = samples(live)
+        expected = self.count_rows(data) if wanted else None
+        if expected is not None:
+            for sample in wanted:
+                sample.expect(expected)
         for batch in self.batches(data, columns):
             if names is None:
                 names = _names(batch)

@@ -34,7 +34,14 @@ if TYPE_CHECKING:
     from modelhealth.engine.base import Engine, RunData
     from modelhealth.rules.models import CheckParams, RuleSet
 
-__all__ = ["RunScan", "RunTimePass", "plan_passes", "run_time", "scan_run"]
+__all__ = [
+    "RunScan",
+    "RunTimePass",
+    "plan_passes",
+    "reads_rows",
+    "run_time",
+    "scan_run",
+]
 
 PROFILE = "profile"
 SAMPLE = "sample"
@@ -51,8 +58,9 @@ class RunScan:
         rows: the run's row count.
         profile: its profile.
         frame: the whole run when it has at most the engine's ``sample_rows``
-            rows, else a uniform sample of that many.
-        sampled: ``frame`` is a sample.
+            rows, else a uniform sample of that many (no columns when the scan
+            kept no sample).
+        sampled: ``frame`` is a sample (or there was none to keep).
         passes: each check's finished row pass, by check id.
         kept: the columns kept whole (:func:`scan_run`'s ``keep``), or ``None``.
         columns: the run's column names, in order.
@@ -86,6 +94,16 @@ def plan_passes(
     return passes
 
 
+def reads_rows(checks: Sequence[CheckParams]) -> bool:
+    """Whether any enabled check among ``checks`` reads the run's raw rows, so
+    that the scan must keep a sample (:meth:`Check.reads_rows`)."""
+    return any(
+        check_registry.get(params.kind).reads_rows(params)
+        for params in checks
+        if params.enabled
+    )
+
+
 def scan_run(
     engine: Engine,
     data: RunData,
@@ -97,6 +115,7 @@ def scan_run(
     profile_reference: Profile | None = None,
     extra: Mapping[str, RowPass] | None = None,
     hide: Sequence[str] = (),
+    sample: bool = True,
 ) -> RunScan:
     """Scan every row of ``data`` once (twice without a reference) for the checks.
 
@@ -112,6 +131,9 @@ def scan_run(
             ``RunScan.extra`` by the same names.
         hide: columns that only ``keep`` and ``extra`` see: the profile, the
             sample and the checks' passes are fed the rows without them.
+        sample: keep a sample of the rows (``RunScan.frame``); without it the
+            frame has no columns and ``sampled`` is true (a run none of whose
+            checks reads rows, :func:`reads_rows`).
 
     Raises:
         DataError: the data is missing, unreadable or inconsistent.
@@ -128,7 +150,7 @@ def scan_run(
     passes: dict[str, RowPass] = {
         # the sample first: it takes rows from the Arrow batch before anything
         # turns the batch into pandas objects
-        SAMPLE: SamplePass(engine.settings.sample_rows),
+        **({SAMPLE: SamplePass(engine.settings.sample_rows)} if sample else {}),
         PROFILE: ProfilePass(binning, edges=edges),
         **plan_passes(
             checks if checks is not None else rule_set.checks, rule_set, reference
@@ -149,12 +171,12 @@ def scan_run(
         }
         result.columns = [c for c in result.columns if c not in set(hide)]
     profile_pass = result.passes[PROFILE]
-    sample = result.passes[SAMPLE]
-    for failed in (profile_pass, sample):
+    kept_rows = result.passes.get(SAMPLE, SamplePass(1))
+    for failed in (profile_pass, kept_rows):
         if isinstance(failed, FailedPass):
             raise DataError(f"the run's data could not be profiled: {failed.message}")
     assert isinstance(profile_pass, ProfilePass)
-    assert isinstance(sample, SamplePass)
+    assert isinstance(kept_rows, SamplePass)
     profile = profile_pass.profile()
     if profile.row_count != result.rows:  # no batch: an empty run
         profile = _empty_profile(result.rows, result.columns, profile)
@@ -162,8 +184,12 @@ def scan_run(
     return RunScan(
         rows=result.rows,
         profile=profile,
-        frame=sample.frame() if sample.rows else _empty_frame(result.columns),
-        sampled=sample.sampled,
+        frame=(
+            kept_rows.frame()
+            if kept_rows.rows
+            else _empty_frame(result.columns if sample else [])
+        ),
+        sampled=kept_rows.sampled if sample else result.rows > 0,
         passes={
             name[len(CHECK) :]: p
             for name, p in result.passes.items()

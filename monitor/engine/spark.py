@@ -22,7 +22,7 @@ import functools
 from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from modelhealth.checks.passes import Batch, RowPass, SamplePass, feed, merge_into
+from modelhealth.checks.passes import Batch, RowPass, feed, merge_into, samples
 from modelhealth.engine.base import Engine, EngineSettings, RunData, ScanResult
 from modelhealth.engine.spark_io import MATCHED, describe, run_frame
 from modelhealth.engine.spark_session import first_line, open_session
@@ -81,10 +81,10 @@ class SparkEngine(Engine):
     ) -> ScanResult:
         frame = self._frame(data, columns)  # pyspark and the session first
         names = [c for c in frame.columns if c != MATCHED]
-        samples = [p for p in passes.values() if isinstance(p, SamplePass)]
-        if samples:  # partitions then send the driver one sample, not one each
+        wanted = samples(passes)
+        if wanted:  # partitions then send the driver one sample, not one each
             total = frame.count()
-            for sample in samples:
+            for sample in wanted:
                 sample.expect(total)
         task = functools.partial(_scan_partition, _dumps(dict(passes)))
         merged = dict(passes)
@@ -216,7 +216,7 @@ def _dumps(value: object) -> bytes:
     notebook (pickled by value) travels too."""
     from pyspark import cloudpickle
 
-    return cloudpickle.dumps(value)  # type: ignore[no-untyped-call,no-any-return]
+    return cloudpickle.dumps(value)  # type: ignore[no-untyped-call,no-any-return,unused-ignore]
 
 
 def _empty_batch(frame: DataFrame) -> Batch:

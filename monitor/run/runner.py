@@ -31,7 +31,7 @@ from modelhealth.checks.base import (
     utcnow,
 )
 from modelhealth.checks.passes import FailedPass
-from modelhealth.engine import Engine, RunData, get_engine, scan_run
+from modelhealth.engine import Engine, RunData, get_engine, reads_rows, scan_run
 from modelhealth.errors import StorageError
 from modelhealth.report import RunReport
 from modelhealth.rules.models import CheckParams, RuleSet
@@ -308,7 +308,14 @@ def run(
     engine = engine or get_engine()
     progress(f"reading and profiling the run ({engine.name} engine)")
     keep = kept_columns(rule_set)
-    scan = scan_run(engine, data, rule_set, reference=reference, keep=keep or None)
+    scan = scan_run(
+        engine,
+        data,
+        rule_set,
+        reference=reference,
+        keep=keep or None,
+        sample=reads_rows(rule_set.checks),
+    )
     profile = scan.profile
     ctx = CheckContext(
         rule_set=rule_set,
