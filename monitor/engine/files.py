@@ -25,7 +25,7 @@ from modelhealth.errors import DataError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["FileSource", "open_files"]
+__all__ = ["FileSource", "open_files", "refuse_special"]
 
 PARQUET = (".parquet", ".pq", ".parq")
 CSV = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
@@ -41,8 +41,9 @@ def _suffix_kind(name: str) -> str | None:
     return None
 
 
-def _regular(path: Path, what: str) -> None:
-    """Refuse a FIFO, a device or a socket: reading one would block or never end."""
+def refuse_special(path: Path, what: str) -> None:
+    """Refuse anything but a regular file or a folder (after symlinks): reading a
+    FIFO, a device such as ``/dev/zero`` or a socket would block or never end."""
     mode = path.stat().st_mode
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return
@@ -321,7 +322,7 @@ def open_files(path: str | os.PathLike[str], *, what: str = "inputs") -> FileSou
     p = Path(text)
     if not p.exists():
         raise DataError(f"the {what} file {text!r} does not exist")
-    _regular(p, what)
+    refuse_special(p, what)
     if p.is_dir():
         files = sorted(
             f

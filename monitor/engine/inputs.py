@@ -12,11 +12,11 @@ is a :class:`~modelhealth.errors.DataError` naming the file and the cause.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
+from modelhealth.engine.files import refuse_special
 from modelhealth.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -54,27 +54,6 @@ def _kind(path: Path) -> str:
     )
 
 
-def _regular(path: Path, what: str) -> None:
-    """Refuse anything but a regular file or a folder (after symlinks): reading a
-    FIFO, a device such as ``/dev/zero`` or a socket would block or never end."""
-    mode = path.stat().st_mode
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return
-    kind = (
-        "a FIFO (named pipe)"
-        if stat.S_ISFIFO(mode)
-        else "a socket"
-        if stat.S_ISSOCK(mode)
-        else "a device"
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-        else "not a regular file"
-    )
-    raise DataError(
-        f"the {what} file {str(path)!r} is {kind}; only regular files "
-        "(or folders of Parquet files) are read"
-    )
-
-
 def read_frame(path: str | os.PathLike[str], *, what: str = "inputs") -> pd.DataFrame:
     """Read one Parquet or CSV file (or a folder of Parquet files).
 
@@ -93,7 +72,7 @@ def read_frame(path: str | os.PathLike[str], *, what: str = "inputs") -> pd.Data
     p = Path(path)
     if not p.exists():
         raise DataError(f"the {what} file {str(p)!r} does not exist")
-    _regular(p, what)
+    refuse_special(p, what)
     kind = _kind(p)
     if p.is_file() and p.stat().st_size == 0:
         raise DataError(f"the {what} file {str(p)!r} is empty (0 bytes)")
@@ -243,7 +222,7 @@ def iter_batches(
 
     p = Path(path)
     if p.exists():
-        _regular(p, what)
+        refuse_special(p, what)
     if not p.is_file():
         raise DataError(f"the {what} file {str(p)!r} does not exist")
     try:

@@ -1,54 +1,34 @@
 """The scheduler: APScheduler jobs built from the rules, led by one process at a time.
 
 This is the only module that imports APScheduler (pinned ``>=3.11,<4``: 4.0 is an
-alpha with another API). For every model in the rules folders it keeps these jobs
-in a persistent SQLAlchemy job store (table ``scheduler_jobs`` in the service
-database), each naming its function by text with the model's name as argument, so
-any process can reload them:
-
-- ``run:<model>``: ``modelhealth.service.jobs:run_rule`` on ``schedule.cron`` or
-``schedule.every``
-  (only with ``sources.inputs`` or ``sources.query``);
-- ``freshness:<model>``: ``modelhealth.service.jobs:check_freshness`` every
-``freshness_every``
-  seconds (only with ``schedule.expect_every``);
-- ``labels:<model>``: ``modelhealth.service.jobs:attach_due_labels`` every
-``labels_every``
-  seconds (only with ``label.delay`` and ``sources.labels``).
-
-Every trigger has an explicit timezone (``schedule.timezone``, UTC by default);
-interval triggers count from a fixed origin (:data:`ORIGIN`), so their fire times
-are the same in every process, and :func:`fired_at` tells a running job which fire
+alpha with another API). The jobs the rules ask for
+(:func:`modelhealth.service.jobplan.plan`: each model's runs, freshness checks and
+late labels) live in a persistent SQLAlchemy job store (table ``scheduler_jobs`` in
+the service database), so any process can reload them; here each timing becomes its
+trigger, with its explicit timezone. :func:`fired_at` tells a running job which fire
 it runs for: a scheduled run's id is its fire time, so a fire run again (after a
-failover or a restart) replaces the run it stored. Jobs
-coalesce missed runs into one, are dropped when more than ``misfire_grace`` seconds
-late, and never overlap themselves. :meth:`ServiceScheduler.sync` re-plans the jobs
-whenever the rules change (the job's name holds a fingerprint of its trigger, so an
-unchanged job keeps its next run time). Process-local jobs (polling the rules
-folders, flushing the alert outbox, and the incident sweeps of
-:mod:`modelhealth.service.sweeps`: ``local:silences`` tells what an ended silence
-or maintenance window held back, ``local:stale`` closes stale incidents) live in a
-memory job store.
+failover or a restart) replaces the run it stored. Jobs coalesce missed runs into
+one, are dropped when more than ``misfire_grace`` seconds late, and never overlap
+themselves. :meth:`ServiceScheduler.sync` re-plans the jobs whenever the rules
+change (the job's name holds a fingerprint of its trigger, so an unchanged job keeps
+its next run time). Process-local jobs (polling the rules folders, flushing the
+alert outbox, and the incident sweeps of :mod:`modelhealth.service.sweeps`:
+``local:silences`` tells what an ended silence or maintenance window held back,
+``local:stale`` closes stale incidents) live in a memory job store.
 
-Every job's outcome is recorded in the store (``job_status``: its last success,
-its last failure and why), and the leader writes a heartbeat on each poll
-(``scheduler_leader``), so ``GET /metrics`` on any replica shows each job's last
-success and who leads.
+Every job's outcome and the leader's heartbeat are recorded for ``GET /metrics``
+(:mod:`modelhealth.service.jobstatus`).
 
-:func:`run_scheduler` runs a :class:`ServiceScheduler` only
-while its
-process holds the leader lock.
+:func:`run_scheduler` runs a :class:`ServiceScheduler` only while its process holds
+the leader lock.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import socket
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
@@ -60,11 +40,11 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from modelhealth.errors import StorageError
-from modelhealth.rules.durations import parse_duration
 from modelhealth.rules.models import RuleSet, Schedule
 from modelhealth.run.outbox import flush
-from modelhealth.service import jobs, leader, sweeps
+from modelhealth.service import jobplan, jobs, jobstatus, leader, sweeps
+from modelhealth.service.cronfields import field_sets
+from modelhealth.service.jobplan import Cron, JobSpec, Timing, run_timing
 from modelhealth.service.jobrefs import upgrade_job_refs
 from modelhealth.service.rulesdir import RulesDir
 from modelhealth.store import Store
@@ -76,7 +56,6 @@ __all__ = [
     "ServiceScheduler",
     "fire_time",
     "fired_at",
-    "holder",
     "plan",
     "run_scheduler",
     "run_trigger",
@@ -85,10 +64,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "scheduler_jobs"
-_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-ORIGIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
-"""Where interval schedules count from, so their fire times agree in every process."""
 
 FIRE_LOOKBACK = timedelta(hours=1)
 """How far back a running scheduled job looks for the fire it runs for: longer
@@ -123,73 +98,21 @@ class SchedulerOptions:
     poll: float = leader.POLL_SECONDS
 
 
-def holder() -> str:
-    """This process, as the job status and the leader's heartbeat name it."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """One planned job: its id, function by text, trigger, and a fingerprint."""
-
-    id: str
-    func: str
-    trigger: Any
-    model: str
-    fingerprint: str
-
-
-def _day(text: str) -> int:
-    return int(text) % 7 if text.isdigit() else _DAYS.index(text.lower()[:3])
-
-
-def _dow(field: str) -> str:
-    """Cron's day of week as APScheduler day names.
-
-    Cron counts from Sunday (``0`` and ``7``), APScheduler from Monday, so numbers,
-    ranges and steps are expanded into the days they mean in cron, by name.
-    """
-    if field == "*":
-        return "*"
-    days: set[int] = set()
-    for token in field.split(","):
-        base, _, step_text = token.partition("/")
-        step = int(step_text) if step_text else 1
-        if base == "*":
-            first, last = 0, 6
-        elif "-" in base:
-            lo, hi = base.split("-")
-            first, last = _day(lo), int(hi) if hi == "7" else _day(hi)
-        else:
-            first = _day(base)
-            last = 6 if step_text else first
-        days.update(d % 7 for d in range(first, last + 1, step))
-    return ",".join(_DAYS[d] for d in sorted(days))
-
-
 def _cron(expr: str, tz: str) -> CronTrigger | OrTrigger:
-    """The trigger of a five-field cron expression in timezone ``tz``.
+    """The trigger of a five-field cron expression in timezone ``tz``: the OR of
+    two when both day fields are restricted
+    (:func:`~modelhealth.service.cronfields.field_sets`)."""
+    triggers = [CronTrigger(**fields, timezone=tz) for fields in field_sets(expr)]
+    return triggers[0] if len(triggers) == 1 else OrTrigger(triggers)
 
-    Cron fires when the day of month *or* the day of week matches if both are
-    restricted (``0 6 1 * mon``: the 1st and every Monday); APScheduler's
-    ``CronTrigger`` would require both. Such an expression becomes the OR of two
-    triggers, one per day field.
-    """
-    minute, hour, day, month, dow = expr.split()
 
-    def trigger(day: str, dow: str) -> CronTrigger:
-        return CronTrigger(
-            minute=minute,
-            hour=hour,
-            day=day,
-            month=month,
-            day_of_week=_dow(dow),
-            timezone=tz,
-        )
-
-    if day != "*" and dow != "*":
-        return OrTrigger([trigger(day, "*"), trigger("*", dow)])
-    return trigger(day, dow)
+def _trigger(timing: Timing) -> Any:
+    """The APScheduler trigger of a job's timing."""
+    if isinstance(timing, Cron):
+        return _cron(timing.expr, timing.timezone)
+    return IntervalTrigger(
+        seconds=timing.seconds, timezone=timing.timezone, start_date=timing.start
+    )
 
 
 def run_trigger(schedule: Schedule) -> Any:
@@ -198,13 +121,7 @@ def run_trigger(schedule: Schedule) -> Any:
     Raises:
         ValueError: a cron APScheduler cannot express, or neither is set.
     """
-    tz = schedule.timezone
-    if schedule.cron:
-        return _cron(schedule.cron, tz)
-    if schedule.every:
-        seconds = parse_duration(schedule.every).total_seconds()
-        return IntervalTrigger(seconds=seconds, timezone=tz, start_date=ORIGIN)
-    raise ValueError("the schedule has neither cron nor every")
+    return _trigger(run_timing(schedule))
 
 
 def fire_time(trigger: Any, now: datetime, lookback: timedelta) -> datetime | None:
@@ -243,13 +160,9 @@ def fired_at(rule_set: RuleSet, now: datetime) -> datetime | None:
     return fire_time(trigger, now, FIRE_LOOKBACK)
 
 
-def _spec(kind: str, func: str, model: str, trigger: Any, text: str) -> JobSpec:
-    digest = hashlib.sha1(f"{func}|{text}".encode()).hexdigest()[:12]
-    return JobSpec(f"{kind}:{model}", func, trigger, model, digest)
-
-
 def plan(rule_sets: dict[str, RuleSet], options: SchedulerOptions) -> list[JobSpec]:
-    """The jobs the rules ask for.
+    """The jobs the rules ask for (:func:`modelhealth.service.jobplan.plan`), each
+    with its APScheduler trigger.
 
     Args:
         rule_sets: the rules in force, by model.
@@ -258,60 +171,12 @@ def plan(rule_sets: dict[str, RuleSet], options: SchedulerOptions) -> list[JobSp
     Returns:
         One spec per job, in model order.
     """
-    specs: list[JobSpec] = []
-    for model, rs in sorted(rule_sets.items()):
-        specs.extend(_safe_jobs(model, rs, options))
-    return specs
-
-
-def _safe_jobs(model: str, rs: RuleSet, options: SchedulerOptions) -> list[JobSpec]:
-    try:
-        return _model_jobs(model, rs, options)
-    except ValueError as exc:  # a cron APScheduler cannot express
-        log.error("no jobs for model %r: %s", model, exc)
-        return []
-
-
-def _model_jobs(model: str, rs: RuleSet, options: SchedulerOptions) -> list[JobSpec]:
-    """The jobs of one model, from its ``schedule:``, ``sources:`` and ``label:``."""
-    specs: list[JobSpec] = []
-    schedule = rs.schedule
-    tz = schedule.timezone if schedule else "UTC"
-    has_data = rs.sources is not None and bool(rs.sources.inputs or rs.sources.query)
-    if schedule is not None and has_data and (schedule.cron or schedule.every):
-        if schedule.cron:
-            text = f"cron {schedule.cron} {tz}"
-        else:
-            seconds = parse_duration(schedule.every or "").total_seconds()
-            text = f"every {seconds} {tz}"
-        trigger = run_trigger(schedule)
-        specs.append(
-            _spec("run", "modelhealth.service.jobs:run_rule", model, trigger, text)
-        )
-    if schedule is not None and schedule.expect_every:
-        every = options.freshness_every
-        specs.append(
-            _spec(
-                "freshness",
-                "modelhealth.service.jobs:check_freshness",
-                model,
-                IntervalTrigger(seconds=every, timezone=tz),
-                f"every {every} {tz}",
-            )
-        )
-    labelled = rs.label is not None and rs.label.delay is not None
-    if labelled and rs.sources is not None and rs.sources.labels:
-        every = options.labels_every
-        specs.append(
-            _spec(
-                "labels",
-                "modelhealth.service.jobs:attach_due_labels",
-                model,
-                IntervalTrigger(seconds=every, timezone=tz),
-                f"every {every} {tz}",
-            )
-        )
-    return specs
+    return jobplan.plan(
+        rule_sets,
+        _trigger,
+        freshness_every=options.freshness_every,
+        labels_every=options.labels_every,
+    )
 
 
 class ServiceScheduler:
@@ -395,12 +260,7 @@ class ServiceScheduler:
     def _on_job_event(self, event: JobExecutionEvent) -> None:
         """Record a job's outcome (``job_status``) for ``GET /metrics``."""
         error = None if event.exception is None else repr(event.exception)
-        try:
-            self.store.record_job(
-                event.job_id, ok=error is None, holder=holder(), error=error
-            )
-        except StorageError as exc:  # the store is down: the job's own log says more
-            log.warning("job %s: outcome not recorded: %s", event.job_id, exc)
+        jobstatus.record_outcome(self.store, event.job_id, error)
 
     def _on_reload(self, _: RulesDir) -> None:
         self.sync()
@@ -447,20 +307,6 @@ class ServiceScheduler:
         jobs.configure(None)
 
 
-def _beat(store: Store, me: str) -> None:
-    try:
-        store.beat(me)
-    except StorageError as exc:  # leading goes on; the metric shows a stale beat
-        log.warning("leader heartbeat not recorded: %s", exc)
-
-
-def _step_down(store: Store, me: str) -> None:
-    try:
-        store.step_down(me)
-    except StorageError as exc:
-        log.warning("leader's step-down not recorded: %s", exc)
-
-
 def run_scheduler(
     store: Store,
     rules: RulesDir,
@@ -498,15 +344,15 @@ def run_scheduler(
                 stop.wait(options.poll)
                 continue
             log.info("leading: holding %s", lock.describe())
-            me = holder()
-            _beat(store, me)
+            me = jobstatus.holder()
+            jobstatus.beat(store, me)
             scheduler = ServiceScheduler(store, rules, db_url, options, report_url)
             scheduler.start()
             try:
                 while not stop.wait(options.poll) and lock.held():
-                    _beat(store, me)
+                    jobstatus.beat(store, me)
             finally:
                 scheduler.shutdown(wait=True)
-                _step_down(store, me)
+                jobstatus.step_down(store, me)
     finally:
         lock.release()

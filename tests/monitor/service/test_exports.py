@@ -51,6 +51,9 @@ def test_all_is_guarded(module: str) -> None:
     [
         "modelhealth.service.scheduler",
         "modelhealth.service.leader",
+        "modelhealth.service.jobplan",
+        "modelhealth.service.cronfields",
+        "modelhealth.service.jobstatus",
         "modelhealth.service.http.api",
         "modelhealth.service.http.app",
         "modelhealth.service.http.metrics",

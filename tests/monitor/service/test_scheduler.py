@@ -233,9 +233,9 @@ def test_stop_lets_a_running_job_finish(
     ],
 )
 def test_cron_day_of_week_keeps_its_cron_meaning(cron: str, apscheduler: str) -> None:
-    from modelhealth.service.scheduler import _dow
+    from modelhealth.service.cronfields import day_of_week
 
-    assert _dow(cron) == apscheduler
+    assert day_of_week(cron) == apscheduler
 
 
 def test_cron_with_day_of_month_and_day_of_week_fires_on_either_issue_16() -> None:
