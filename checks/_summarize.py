@@ -26,6 +26,7 @@ __all__ = [
     "column_kind",
     "histogram",
     "summarize_column",
+    "summarize_values",
     "top_categories",
 ]
 
@@ -102,8 +103,39 @@ def summarize_column(
     else:
         found = _value_counts(series)
         every = {str(k): int(v) for k, v in found.items()}
+    return _categories(every, len(series), name, kind, reference, max_categories)
+
+
+def summarize_values(
+    values: FloatArray | Mapping[str, int],
+    rows: int,
+    name: str,
+    *,
+    reference: ColumnProfile | None,
+    bins: int,
+    max_categories: int,
+    quantiles: Mapping[str, float],
+) -> ColumnProfile:
+    """:func:`summarize_column` of a column read straight from Arrow: a numeric
+    one's values as floats (NaN for nulls), or a text one's non-null value
+    counts, out of ``rows``; no pandas objects are made."""
+    kind: ColumnKind = "numeric" if isinstance(values, np.ndarray) else "categorical"
+    if reference is not None and reference.kind != kind:
+        reference = None
+    if isinstance(values, np.ndarray):
+        return _numeric(values, name, reference, bins, quantiles)
+    return _categories(dict(values), rows, name, kind, reference, max_categories)
+
+
+def _categories(
+    every: dict[str, int],
+    rows: int,
+    name: str,
+    kind: ColumnKind,
+    reference: ColumnProfile | None,
+    max_categories: int,
+) -> ColumnProfile:
     count = sum(every.values())  # value counts skip nulls: no separate isna pass
-    nulls = len(series) - count
     kept = top_categories(
         every, max_categories, reference.categories if reference is not None else ()
     )
@@ -111,7 +143,7 @@ def summarize_column(
         name=name,
         kind=kind,
         count=count,
-        nulls=nulls,
+        nulls=rows - count,
         categories=kept,
         other=count - sum(kept.values()),
         distinct=len(every),
@@ -162,13 +194,17 @@ def _value_counts(series: pd.Series) -> pd.Series:
 
 
 def _numeric(
-    series: pd.Series,
+    series: pd.Series | FloatArray,
     name: str,
     reference: ColumnProfile | None,
     bins: int,
     named: Mapping[str, float],
 ) -> ColumnProfile:
-    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = (
+        series
+        if isinstance(series, np.ndarray)
+        else series.to_numpy(dtype=np.float64, na_value=np.nan)
+    )
     finite = np.isfinite(values)
     count = int(np.count_nonzero(finite))
     nulls = int(np.count_nonzero(np.isnan(values))) if count < len(values) else 0

@@ -21,7 +21,12 @@ from modelhealth.checks._nested import (
     is_nested_type,
     nested_array,
 )
-from modelhealth.checks._summarize import column_kind, summarize_column, top_categories
+from modelhealth.checks._summarize import (
+    column_kind,
+    summarize_column,
+    summarize_values,
+    top_categories,
+)
 from modelhealth.checks.passes import Batch, RowPass
 from modelhealth.checks.profile import QUANTILES, ColumnProfile, Profile
 
@@ -141,6 +146,61 @@ def _profile(
     return Profile(row_count=len(frame), columns=columns)
 
 
+def _profile_arrow(
+    arrow: pa.RecordBatch,
+    reference: Profile | None,
+    bins: int,
+    max_categories: int,
+) -> Profile | None:
+    """The profile of a batch of plain numbers and text, read straight from
+    Arrow (no pandas objects), equal to :func:`_profile` of its pandas view; or
+    ``None`` for a batch with another kind of column (dates, booleans, bytes,
+    nested values) or a pandas index among its columns."""
+    import numpy as np
+    import pyarrow as pa
+
+    for field in arrow.schema:
+        kind = field.type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+            if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+                return None
+        elif not (
+            pa.types.is_integer(kind)
+            or pa.types.is_floating(kind)
+            or pa.types.is_string(kind)
+            or pa.types.is_large_string(kind)
+        ):
+            return None
+    pandas = arrow.schema.pandas_metadata or {}
+    if any(isinstance(c, str) for c in pandas.get("index_columns", ())):
+        return None  # pandas would make it the index, not a column
+    ref_columns = reference.columns if reference is not None else {}
+
+    def summarize(index: int) -> ColumnProfile:
+        name, column = arrow.schema.names[index], arrow.column(index)
+        numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
+        values = (
+            np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+            if numeric
+            else text_counts(column) or {}
+        )
+        return summarize_values(
+            values,
+            len(column),
+            name,
+            reference=ref_columns.get(name),
+            bins=bins,
+            max_categories=max_categories,
+            quantiles=QUANTILES,
+        )
+
+    jobs = range(arrow.num_columns)
+    parallel = arrow.num_rows >= PARALLEL_ROWS and len(jobs) > 1
+    found = _workers().map(summarize, jobs) if parallel else map(summarize, jobs)
+    return Profile(row_count=arrow.num_rows, columns={c.name: c for c in found})
+
+
 def _workers() -> ThreadPoolExecutor:
     """The threads that summarize a large batch's columns side by side: sorting,
     the bulk of a numeric column's cost, releases the GIL."""
@@ -233,13 +293,19 @@ class ProfilePass(RowPass):
         return Profile(row_count=0, columns=columns)
 
     def update(self, batch: Batch) -> None:
-        profile = _profile(
-            batch.frame,
-            batch.arrow if batch.has_arrow else None,
-            self._binning(),
-            self.bins,
-            max(CATEGORY_CAP, self.max_categories),
-        )
+        binning = self._binning()
+        cap = max(CATEGORY_CAP, self.max_categories)
+        profile = None
+        if batch.has_arrow and not batch.has_frame:
+            profile = _profile_arrow(batch.arrow, binning, self.bins, cap)
+        if profile is None:
+            profile = _profile(
+                batch.frame,
+                batch.arrow if batch.has_arrow else None,
+                binning,
+                self.bins,
+                cap,
+            )
         self._add(profile)
 
     def merge(self, other: Any) -> None:
