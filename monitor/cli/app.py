@@ -336,11 +336,14 @@ def demo(
 ) -> None:
     """Simulate a churn model's month in production.
 
-    Training data and a baseline, then daily runs with drift creeping in and a
-    schema break, each checked into SQLite, their labels attached a week later;
-    the estimated AUC falls before the labels confirm it. It writes, under --dir:
-    data/ (training.parquet, one file per day, the labels still to arrive, and
-    holdout.parquet, today.parquet and today-labels.csv for the README's tour),
+    Training data and a baseline, then daily runs with training-serving skew, a
+    short day, a join bug only the joint distribution shows, drift creeping in
+    and a schema break, each checked into SQLite, their labels attached a week
+    later; the estimated AUC falls before the labels confirm it. It writes, under
+    --dir: data/ (training.parquet, one file per day, the feature store's export
+    of each day in features/, the labels still to arrive, and holdout.parquet,
+    today.parquet, features/today.parquet and today-labels.csv for the README's
+    tour),
     metrics.json, rules/churn.yaml and
     rules/base.yaml, modelhealth.db (unless --db names another store) and
     report.html. An earlier demo's data, database and report there are removed

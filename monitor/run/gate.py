@@ -15,7 +15,9 @@ whole rules file on it, as a production run would be checked, but on the holdout
   the baseline's registered metrics, as before.
 
 Kinds that watch production runs over time (``volume``, ``freshness``,
-``estimated_metric``) and post-deployment metrics do not run on a holdout.
+``estimated_metric``), ``skew`` (it compares the features a served run received
+with their offline copy, and a holdout is not served) and post-deployment metrics
+do not run on a holdout.
 
 The **decision** is ``failed`` when a result at or above ``fail_on`` failed or
 errored (with ``fail_on`` ``warning`` or ``info``, warned too, as in
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GateVerdict", "evaluate_candidate", "gate_checks"]
 
-_PRODUCTION_ONLY = frozenset({"volume", "freshness", "estimated_metric"})
+_PRODUCTION_ONLY = frozenset({"volume", "freshness", "estimated_metric", "skew"})
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,13 @@ def test_import_monitor_is_light():
 @pytest.mark.slow
 def test_demo_tells_the_story(tmp_path, capsys):
     from modelhealth.cli.app import main
-    from modelhealth.cli.demo import DRIFT_FROM, LABEL_DELAY
+    from modelhealth.cli.demo import (
+        DRIFT_FROM,
+        JOIN_BUG,
+        LABEL_DELAY,
+        SHORT_DAY,
+        SKEW_DAY,
+    )
 
     assert main(["demo", "--dir", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
@@ -195,15 +201,17 @@ def test_demo_tells_the_story(tmp_path, capsys):
     try:
         runs = list(reversed(store.runs("churn", limit=100)))
         assert len(runs) == 30
-        status = [r.status for r in runs]
-        assert all(s in ("passed", "warned") for s in status[:16]), status
-        assert status[8] == "warned"  # the half-size day
         full = [store.run("churn", r.run_id) for r in runs]
         bad = [
             {x.check_id for x in run.results if x.status == "failed"}
             for run in full
             if run
         ]
+        # before the shift, only the day's own fault fails: skew, short run, join bug
+        expected = {SKEW_DAY: {"serving-skew"}, SHORT_DAY: {"row-count"}}
+        expected.update({day: {"joint-drift"} for day in JOIN_BUG})
+        for day in range(1, DRIFT_FROM):
+            assert bad[day - 1] == expected.get(day, set()), (day, bad[day - 1])
         assert "input-schema" in bad[24]  # the schema break on day 25
         assert "input-schema" not in bad[25]
         assert any("feature-drift" in b for b in bad[20:])
