@@ -56,7 +56,7 @@ def _by_pandas(table: pa.Table, reference=None, batch_rows: int = 40_000):
     profile_pass = ProfilePass(reference)
     for batch in table.to_batches(max_chunksize=batch_rows):
         one = Batch(arrow=batch)
-        one.frame  # the pandas view made first: the profile reads it
+        assert len(one.frame) == batch.num_rows  # the pandas view made first
         profile_pass.update(one)
     return profile_pass.profile()
 

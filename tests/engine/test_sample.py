@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from modelhealth.checks.passes import Batch, SamplePass
-from modelhealth.engine import EngineSettings, RunData, get_engine, reads_rows, scan_run
 from modelhealth.config import load_rules
+from modelhealth.engine import EngineSettings, RunData, get_engine, reads_rows, scan_run
 
 
 def _frame(rows: int) -> pd.DataFrame:
