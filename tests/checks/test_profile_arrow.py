@@ -3,6 +3,8 @@ pandas objects: the profile must equal the one of the batch's pandas view."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -10,6 +12,7 @@ import pytest
 
 from modelhealth.checks._sketch import RANK_ERROR
 from modelhealth.checks.passes import Batch
+from modelhealth.checks.profile import Profile
 from modelhealth.checks.profiling import ProfilePass, profile_frame
 
 
@@ -36,9 +39,9 @@ def _table(rows: int) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _exact(profile) -> dict:
+def _exact(profile: Profile) -> dict[str, Any]:
     """Everything but the quantile sketches and the quantiles read from them."""
-    out = profile.to_dict()
+    out: dict[str, Any] = profile.to_dict()
     for col in out["columns"].values():
         col.pop("sketch", None)
         col.pop("quantiles", None)
@@ -86,7 +89,7 @@ def test_other_kinds_of_columns_take_the_pandas_view():
     frame = pd.DataFrame(
         {
             "x": [1.0, 2.0, None],
-            "when": pd.to_datetime(["2026-01-01", None, "2026-01-03"]),
+            "when": pd.to_datetime(pd.Series(["2026-01-01", None, "2026-01-03"])),
             "flag": [True, False, None],
         }
     )
