@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["ArrowConversionError", "frame_to_arrow", "text_counts"]
+__all__ = ["ArrowConversionError", "float_values", "frame_to_arrow", "text_counts"]
 
 
 class ArrowConversionError(ValueError):
@@ -68,3 +70,31 @@ def text_counts(array: pa.Array | pa.ChunkedArray) -> dict[str, int] | None:
     found = pc.value_counts(array)
     values, counts = found.field(0).to_pylist(), found.field(1).to_pylist()
     return {v: int(n) for v, n in zip(values, counts, strict=True) if v is not None}
+
+
+def float_values(array: pa.Array) -> npt.NDArray[np.float64]:
+    """An integer or floating Arrow array's values as floats, NaN for nulls,
+    read from its buffers (``Array.to_numpy`` would import pandas). A float64
+    array without nulls is a read-only view, not a copy."""
+    import numpy as np
+    import pyarrow as pa
+
+    kind = array.type
+    width = kind.bit_width // 8
+    code = "f" if pa.types.is_floating(kind) else "i"
+    if pa.types.is_unsigned_integer(kind):
+        code = "u"
+    dtype = np.dtype(f"<{code}{width}")
+    data = array.buffers()[1]
+    assert data is not None
+    raw = np.frombuffer(
+        data, dtype=dtype, count=len(array), offset=array.offset * width
+    )
+    if array.null_count == 0:
+        return raw if dtype == np.float64 else raw.astype(np.float64)
+    values = raw.astype(np.float64)
+    validity = array.buffers()[0]
+    assert validity is not None
+    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+    values[bits[array.offset : array.offset + len(array)] == 0] = np.nan
+    return values

@@ -13,14 +13,16 @@ outside the reference's range, and merge.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
-from pandas.api import types as ptypes
 
 from modelhealth.checks import _sketch
 from modelhealth.checks.profile import ColumnKind, ColumnProfile
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "column_kind",
@@ -35,6 +37,8 @@ FloatArray = npt.NDArray[np.float64]
 
 def column_kind(series: pd.Series) -> ColumnKind:
     """The profile kind of a pandas column (anything unrecognised is categorical)."""
+    from pandas.api import types as ptypes
+
     dtype = series.dtype
     if ptypes.is_bool_dtype(dtype):
         return "boolean"
@@ -85,6 +89,8 @@ def summarize_column(
     if kind == "numeric":
         return _numeric(series, name, reference, bins, quantiles)
     if kind == "datetime":
+        import pandas as pd
+
         nulls = int(series.isna().sum())
         count = len(series) - nulls
         lo, hi = (series.min(), series.max()) if count else (None, None)
@@ -180,6 +186,8 @@ def _binary(series: pd.Series, name: str) -> ColumnProfile:
 
 def _value_counts(series: pd.Series) -> pd.Series:
     """Non-null value counts keyed by ``str``, most frequent first."""
+    from pandas.api import types as ptypes
+
     if series.dtype == object and ptypes.infer_dtype(series, skipna=True) != "string":
         # mixed types: 1, "1" and True must not share a key, so compare as text;
         # str() of bytes is their repr, never a decode that could fail

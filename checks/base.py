@@ -42,6 +42,7 @@ __all__ = [
     "CheckError",
     "CheckParams",
     "CheckResult",
+    "NoRows",
     "Reference",
     "Severity",
     "Stage",
@@ -194,6 +195,25 @@ class Reference:
     version: str | None = None
     fitted: Mapping[str, Any] = field(default_factory=dict)
     importance: Mapping[str, float] = field(default_factory=dict)
+
+
+class NoRows:
+    """``ctx.frame`` of a run scanned without a sample (no check said it reads
+    rows, :meth:`Check.reads_rows`): no columns and no rows, so ``name in
+    ctx.frame.columns`` is false; reading a column raises :class:`CheckError`,
+    never an empty answer taken for the run's. Made without importing pandas."""
+
+    columns: tuple[str, ...] = ()
+    empty = True
+
+    def __len__(self) -> int:
+        return 0
+
+    def __getitem__(self, key: object) -> Any:
+        raise CheckError(
+            f"the run's rows were not kept (column {key!r}): this kind must say "
+            "that it reads rows (Check.reads_rows)"
+        )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from modelhealth.checks._arrow import text_counts
+from modelhealth.checks._arrow import float_values, text_counts
 from modelhealth.checks._nested import (
     NestedColumnError,
     Part,
@@ -156,7 +156,6 @@ def _profile_arrow(
     Arrow (no pandas objects), equal to :func:`_profile` of its pandas view; or
     ``None`` for a batch with another kind of column (dates, booleans, bytes,
     nested values) or a pandas index among its columns."""
-    import numpy as np
     import pyarrow as pa
 
     for field in arrow.schema:
@@ -180,11 +179,7 @@ def _profile_arrow(
     def summarize(index: int) -> ColumnProfile:
         name, column = arrow.schema.names[index], arrow.column(index)
         numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
-        values = (
-            np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
-            if numeric
-            else text_counts(column) or {}
-        )
+        values = float_values(column) if numeric else text_counts(column) or {}
         return summarize_values(
             values,
             len(column),

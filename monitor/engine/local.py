@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from modelhealth.checks.passes import Batch, RowPass, feed, samples
 from modelhealth.engine.base import Engine, RunData, ScanResult
 from modelhealth.engine.files import open_files
+from modelhealth.engine.prefetch import read_ahead
 from modelhealth.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ class LocalEngine(Engine):
             )
         source = open_files(value, what=what)
         seen = False
-        for batch in source.batches(size, columns):
+        for batch in read_ahead(source.batches(size, columns)):
             seen = True
             yield batch
         if not seen:

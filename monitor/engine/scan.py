@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from modelhealth.checks import registry as check_registry
+from modelhealth.checks.base import NoRows
 from modelhealth.checks.passes import (
     ColumnsPass,
     FailedPass,
@@ -132,8 +133,8 @@ def scan_run(
         hide: columns that only ``keep`` and ``extra`` see: the profile, the
             sample and the checks' passes are fed the rows without them.
         sample: keep a sample of the rows (``RunScan.frame``); without it the
-            frame has no columns and ``sampled`` is true (a run none of whose
-            checks reads rows, :func:`reads_rows`).
+            frame is a :class:`~modelhealth.checks.base.NoRows` and ``sampled``
+            is true (a run none of whose checks reads rows, :func:`reads_rows`).
 
     Raises:
         DataError: the data is missing, unreadable or inconsistent.
@@ -187,7 +188,9 @@ def scan_run(
         frame=(
             kept_rows.frame()
             if kept_rows.rows
-            else _empty_frame(result.columns if sample else [])
+            else _empty_frame(result.columns)
+            if sample
+            else cast("pd.DataFrame", NoRows())
         ),
         sampled=kept_rows.sampled if sample else result.rows > 0,
         passes={
