@@ -269,6 +269,11 @@ def validate_batch(
     for name, (checks, nullable) in plan.values.items():
         if name in checked.columns and (checks or not nullable):
             _values(found, name, checked[name], checks, nullable=nullable)
+    for validated in (frame, checked):
+        # pandera caches its accessor on the frame, and the accessor refers back
+        # to the frame: a cycle that only a full garbage collection would free,
+        # so each batch's columns would stay resident until then
+        validated.__dict__.pop("pandera", None)
     return found, problems
 
 

@@ -228,3 +228,27 @@ def test_nullable_and_category_dtypes_and_text_checks_on_batches(make_ctx, batch
     )
     row_pass = _scan(frame, params, batch_rows)
     assert _results(make_ctx, params, frame, row_pass) == whole
+
+
+def test_a_validated_batch_is_freed_at_once_not_by_a_later_collection():
+    """pandera's cached accessor would tie each batch's frame into a reference
+    cycle, keeping its columns resident until a full garbage collection."""
+    import gc
+
+    params = SchemaParams(
+        id="s", kind="schema", columns={"x": {"dtype": "float64", "checks": {"ge": 0}}}
+    )
+    schema_pass = SchemaPass(params)
+    frame = pd.DataFrame({"x": np.arange(1000, dtype=float)})
+    schema_pass.update(Batch(frame=frame))
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        schema_pass.update(Batch(frame=frame.copy()))
+        gc.collect()
+        cyclic = [o for o in gc.garbage if isinstance(o, pd.DataFrame)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert cyclic == []
+    assert schema_pass.rows == 2000
