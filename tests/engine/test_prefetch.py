@@ -24,7 +24,7 @@ def test_an_error_is_raised_after_the_items_before_it():
 
     reader = read_ahead(items())
     assert [next(reader), next(reader)] == [1, 2]
-    with pytest.raises(DataError, match="x.parquet"):
+    with pytest.raises(DataError, match=r"x\.parquet"):
         next(reader)
 
 
