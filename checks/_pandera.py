@@ -26,7 +26,12 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+
+# isort: off
+from modelhealth.checks import _pandera_import  # noqa: F401 (before pandera)
 import pandera.pandas as pa
+
+# isort: on
 from pandas.api import types as ptypes
 from pandera.engines import pandas_engine
 from pandera.errors import SchemaErrors

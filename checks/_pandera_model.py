@@ -15,7 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+# isort: off
+from modelhealth.checks import _pandera_import  # noqa: F401 (before pandera)
 import pandera.pandas as pa
+
+# isort: on
 
 from modelhealth.checks.base import CheckError
 
