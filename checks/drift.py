@@ -49,6 +49,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelhealth.checks import _causes, _methods
+from modelhealth.checks._drift_levels import level_message, raised_levels
 from modelhealth.checks.base import (
     Check,
     CheckContext,
@@ -257,9 +258,9 @@ class DriftCheck(Check[DriftParams]):
     ) -> CheckResult:
         other: _methods.Outcome | None = None
         if outcome.noise is not None:  # auto: levels are floors under the noise
-            judged = [(outcome, _raised(threshold, outcome))]
+            judged = [(outcome, raised_levels(threshold, outcome))]
             if outcome.shape is not None:
-                judged.append((outcome.shape, _raised(threshold, outcome.shape)))
+                judged.append((outcome.shape, raised_levels(threshold, outcome.shape)))
             # the distance decides unless the shape alone is worse
             (outcome, threshold), *rest = sorted(
                 judged, key=lambda j: -_SEVERITY[grade(j[0].statistic, j[1])]
@@ -311,7 +312,7 @@ class DriftCheck(Check[DriftParams]):
             threshold=threshold.model_dump(exclude_none=True),
             metrics=metrics,
             details=details,
-            message=_message(outcome, status, threshold) + note,
+            message=level_message(outcome, status, threshold) + note,
         )
 
     def _share(self, results: list[CheckResult], threshold: Threshold) -> CheckResult:
@@ -352,14 +353,6 @@ def _importance(ctx: CheckContext, check_id: str) -> tuple[dict[str, float], str
     return dict(found), str(fitted.get("importance_from", "fitted on the baseline"))
 
 
-def _raised(threshold: Threshold, outcome: _methods.Outcome) -> Threshold:
-    """``auto``'s levels for one statistic: the check's (in standard deviations)
-    on the statistic's scale, raised to its noise bound."""
-    assert outcome.noise is not None
-    levels = threshold.model_dump(exclude_none=True).items()
-    return Threshold(**{k: max(v * outcome.scale, outcome.noise) for k, v in levels})
-
-
 _SEVERITY = {Status.PASSED: 0, Status.WARNED: 1, Status.FAILED: 2, Status.ERRORED: 3}
 
 
@@ -381,22 +374,3 @@ def _rebinned(
 
     values = ctx.frame[cur.name].to_numpy(dtype=np.float64, na_value=np.nan)
     return histogram(values[np.isfinite(values)], ref.edges)
-
-
-def _message(outcome: _methods.Outcome, status: Status, threshold: Threshold) -> str:
-    """E.g. ``psi 0.31 >= fail 0.25`` or ``ks p=0.003 <= fail 0.05 (D=0.21)``."""
-    name, test = outcome.method, outcome.p_value is not None
-    shown = f"{name} p={outcome.graded:.3g}" if test else f"{name} {outcome.graded:.3g}"
-    crossed, held = ("<=", ">") if test else (">=", "<")
-    suffix = f" (statistic {outcome.statistic:.3g})" if test else ""
-    if status is Status.FAILED:
-        return f"{shown} {crossed} fail {threshold.fail:.3g}{suffix}"
-    if status is Status.WARNED:
-        return f"{shown} {crossed} warn {threshold.warn:.3g}{suffix}"
-    key, level = (
-        ("warn", threshold.warn)
-        if threshold.warn is not None
-        else ("fail", threshold.fail)
-    )
-    assert level is not None
-    return f"{shown} {held} {key} {level:.3g}{suffix}"

@@ -112,22 +112,8 @@ def plan(
     """
     specs: list[JobSpec] = []
     for model, rs in sorted(rule_sets.items()):
-        specs.extend(_safe_jobs(model, rs, trigger, freshness_every, labels_every))
+        specs.extend(_model_jobs(model, rs, trigger, freshness_every, labels_every))
     return specs
-
-
-def _safe_jobs(
-    model: str,
-    rs: RuleSet,
-    trigger: Callable[[Timing], Any],
-    freshness_every: float,
-    labels_every: float,
-) -> list[JobSpec]:
-    try:
-        return _model_jobs(model, rs, trigger, freshness_every, labels_every)
-    except ValueError as exc:  # a cron the scheduler cannot express
-        log.error("no jobs for model %r: %s", model, exc)
-        return []
 
 
 def _model_jobs(
@@ -137,7 +123,8 @@ def _model_jobs(
     freshness_every: float,
     labels_every: float,
 ) -> list[JobSpec]:
-    """The jobs of one model, from its ``schedule:``, ``sources:`` and ``label:``."""
+    """The jobs of one model, from its ``schedule:``, ``sources:`` and ``label:``;
+    none when a timing's trigger cannot be built (the error is logged)."""
     wanted: list[tuple[str, str, Timing]] = []
     schedule = rs.schedule
     tz = schedule.timezone if schedule else "UTC"
@@ -153,8 +140,13 @@ def _model_jobs(
     if labelled and rs.sources is not None and rs.sources.labels:
         every = Every(labels_every, tz)
         wanted.append(("labels", "modelhealth.service.jobs:attach_due_labels", every))
+    try:
+        triggers = [trigger(timing) for _, _, timing in wanted]
+    except ValueError as exc:  # a cron the scheduler cannot express
+        log.error("no jobs for model %r: %s", model, exc)
+        return []
     specs = []
-    for kind, func, timing in wanted:
+    for (kind, func, timing), fires in zip(wanted, triggers, strict=True):
         digest = hashlib.sha1(f"{func}|{timing.text()}".encode()).hexdigest()[:12]
-        specs.append(JobSpec(f"{kind}:{model}", func, trigger(timing), model, digest))
+        specs.append(JobSpec(f"{kind}:{model}", func, fires, model, digest))
     return specs
