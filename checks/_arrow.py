@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["ArrowConversionError", "float_values", "frame_to_arrow", "text_counts"]
+__all__ = [
+    "ArrowConversionError",
+    "float_values",
+    "frame_to_arrow",
+    "is_text_type",
+    "text_counts",
+]
 
 
 class ArrowConversionError(ValueError):
@@ -56,16 +62,21 @@ def _column_problem(series: pd.Series) -> str | None:
     return None
 
 
+def is_text_type(kind: pa.DataType) -> bool:
+    """A string type, or a dictionary of strings."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
 def text_counts(array: pa.Array | pa.ChunkedArray) -> dict[str, int] | None:
     """A string or dictionary-of-strings column's non-null value counts, or
     ``None`` for any other type (the pandas view is profiled instead)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    kind = array.type
-    if pa.types.is_dictionary(kind):
-        kind = kind.value_type
-    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+    if not is_text_type(array.type):
         return None
     found = pc.value_counts(array)
     values, counts = found.field(0).to_pylist(), found.field(1).to_pylist()

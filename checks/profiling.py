@@ -7,13 +7,14 @@ merge; this module computes them (one column at a time, by
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from modelhealth.checks._arrow import float_values, text_counts
+from modelhealth.checks._arrow import float_values, is_text_type, text_counts
 from modelhealth.checks._nested import (
     NestedColumnError,
     Part,
@@ -45,6 +46,8 @@ __all__ = [
 
 CATEGORY_CAP = 10_000
 """How many categories a column keeps by name while its batches are merged."""
+
+T = TypeVar("T")
 
 PARALLEL_ROWS = 32_768
 """Frames of at least this many rows have their columns summarized in threads."""
@@ -140,9 +143,7 @@ def _profile(
             col = replace(col, nested=part.nested, empty=part.empty)
         return col
 
-    parallel = len(frame) >= PARALLEL_ROWS and len(jobs) > 1
-    found = _workers().map(summarize, jobs) if parallel else map(summarize, jobs)
-    columns = {col.name: col for col in found}
+    columns = {col.name: col for col in _summarized(summarize, jobs, len(frame))}
     return Profile(row_count=len(frame), columns=columns)
 
 
@@ -160,17 +161,9 @@ def _profile_arrow(
 
     for field in arrow.schema:
         kind = field.type
-        if pa.types.is_dictionary(kind):
-            kind = kind.value_type
-            if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+            if not is_text_type(kind):
                 return None
-        elif not (
-            pa.types.is_integer(kind)
-            or pa.types.is_floating(kind)
-            or pa.types.is_string(kind)
-            or pa.types.is_large_string(kind)
-        ):
-            return None
     pandas = arrow.schema.pandas_metadata or {}
     if any(isinstance(c, str) for c in pandas.get("index_columns", ())):
         return None  # pandas would make it the index, not a column
@@ -190,24 +183,26 @@ def _profile_arrow(
             quantiles=QUANTILES,
         )
 
-    jobs = range(arrow.num_columns)
-    parallel = arrow.num_rows >= PARALLEL_ROWS and len(jobs) > 1
-    found = _workers().map(summarize, jobs) if parallel else map(summarize, jobs)
+    found = _summarized(summarize, range(arrow.num_columns), arrow.num_rows)
     return Profile(row_count=arrow.num_rows, columns={c.name: c for c in found})
 
 
+def _summarized(
+    summarize: Callable[[T], ColumnProfile], jobs: Sequence[T], rows: int
+) -> Iterator[ColumnProfile]:
+    """``summarize`` of each job, in order; in threads for a large batch."""
+    if rows >= PARALLEL_ROWS and len(jobs) > 1:
+        return _workers().map(summarize, jobs)
+    return map(summarize, jobs)
+
+
+@functools.cache
 def _workers() -> ThreadPoolExecutor:
     """The threads that summarize a large batch's columns side by side: sorting,
     the bulk of a numeric column's cost, releases the GIL."""
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(
-            max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="profile"
-        )
-    return _POOL
-
-
-_POOL: ThreadPoolExecutor | None = None
+    return ThreadPoolExecutor(
+        max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="profile"
+    )
 
 
 def profile_batches(
