@@ -72,7 +72,8 @@ def is_score(values: pd.Series) -> bool:
     """Whether a binary classifier's prediction column holds scores, not classes."""
     if not ptypes.is_float_dtype(values.dtype):
         return False
-    return not bool(values.isin([0.0, 1.0]).all())
+    x = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return not bool(np.all((x == 0.0) | (x == 1.0)))  # NaN is neither: a score
 
 
 def infinite_values(values: pd.Series) -> int:

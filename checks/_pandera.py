@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
+import threading
+from collections.abc import Collection, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -38,6 +40,7 @@ from pandera.errors import SchemaErrors
 
 from modelhealth.checks._columns import ColumnSpec
 from modelhealth.checks._dtypes import ALIASES
+from modelhealth.checks._pandera_plain import plainly_valid
 from modelhealth.checks._value_checks import ValueCheck, run_checks, value_checks
 from modelhealth.checks.base import CheckError
 
@@ -54,6 +57,12 @@ _QUOTES = "'\""
 _ALIASES = ALIASES
 _KNOWN = "int64, float64, bool, str, string, object, datetime64[ns], category, ..."
 _TEXT = ("string", "empty")
+_VALIDATING = threading.Lock()
+"""pandera sets warning filters while it validates, which is not thread-safe:
+batches fed to two schema passes side by side are validated one at a time."""
+_KNOWN_TEXT: ContextVar[Collection[str]] = ContextVar("known_text", default=())
+"""The columns of the batch being validated that its Arrow types say hold text
+and nulls only (set by :func:`validate_batch`)."""
 _NAMES = {"field_uniqueness": "unique", "not_nullable": "not_nullable"}
 _DATASET = {
     "column_in_schema": "unexpected columns (strict)",
@@ -103,6 +112,9 @@ class Plan:
             (dtype, nulls, unique, value checks), for messages in that order.
         values: the rules' flat columns: their value checks and whether nulls
             are allowed.
+        plain: the schema is the rules' own, with no dataset-wide constraint, so
+            a batch's plainly valid columns are left out of its validation
+            (:mod:`modelhealth.checks._pandera_plain`).
     """
 
     schema: pa.DataFrameSchema
@@ -111,6 +123,7 @@ class Plan:
     nested: dict[str, ColumnSpec]
     order: dict[str, list[str]]
     values: dict[str, tuple[list[ValueCheck], bool]]
+    plain: bool = False
 
 
 def _dtype(column: str, name: str | None, *, fast_str: bool) -> str | None:
@@ -139,11 +152,15 @@ def _is_text(series: pd.Series) -> bool | pd.Series:
     ``infer_dtype`` answers for a whole valid column at once, and only a column that
     fails pays for the row-by-row answer that names the failing values.
     """
-    if isinstance(series.dtype, pd.StringDtype):
+    if isinstance(series.dtype, pd.StringDtype) or series.name in _KNOWN_TEXT.get():
         return True
     if series.dtype == object and ptypes.infer_dtype(series, skipna=True) in _TEXT:
         return True
-    return series.map(lambda v: isinstance(v, str), na_action="ignore")
+    text = series.map(lambda v: isinstance(v, str), na_action="ignore")
+    return text.where(series.notna(), True).astype(bool)  # nulls are not dtype errors
+
+
+_DTYPE_TESTS = {"dtype('str')": _is_text, "dtype('number')": _is_number}
 
 
 def _checks(spec: ColumnSpec, *, fast_str: bool) -> list[pa.Check]:
@@ -151,9 +168,11 @@ def _checks(spec: ColumnSpec, *, fast_str: bool) -> list[pa.Check]:
     :mod:`modelhealth.checks._value_checks`'."""
     out: list[pa.Check] = []
     if spec.dtype == "number":
-        out.append(pa.Check(_is_number, error="dtype('number')"))
+        out.append(pa.Check(_is_number, error="dtype('number')", ignore_na=False))
     if fast_str:
-        out.append(pa.Check(_is_text, error="dtype('str')"))
+        # ignore_na=False: pandera would scan the column for nulls to drop them
+        # first, which costs as much as the test on a text column
+        out.append(pa.Check(_is_text, error="dtype('str')", ignore_na=False))
     return out
 
 
@@ -239,22 +258,27 @@ def plan_schema(
         nested={n: s for n, s in columns.items() if s.nested},
         order=order,
         values=values,
+        plain=base is None and not (strict or ordered or coerce),
     )
 
 
 def validate_batch(
-    frame: pd.DataFrame, plan: Plan
+    frame: pd.DataFrame, plan: Plan, *, text: Collection[str] = ()
 ) -> tuple[dict[str, Found], list[tuple[str, list[str]]]]:
     """Validate one batch lazily; its failures per column, and dataset-wide.
 
     Columns of the schema that ``frame`` lacks are left out of the validation
     (the caller reports them). Positions are ``frame``'s rows, whatever its index.
+    ``text`` names columns known to hold text and nulls only (an Arrow string
+    column's pandas view): their ``str`` dtype test is not run value by value.
 
     Returns:
         ``({column: Found}, [(dataset problem, [names])])``, only for what failed.
     """
     schema = plan.schema
     absent = [n for n in schema.columns if n not in frame.columns]
+    if plan.plain:
+        absent += plainly_valid(schema, frame, text, _DTYPE_TESTS)
     if absent:
         schema = schema.remove_columns(absent)
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
@@ -266,11 +290,16 @@ def validate_batch(
     found: dict[str, Found] = {}
     problems: list[tuple[str, list[str]]] = []
     checked = frame
+    known = _KNOWN_TEXT.set(frozenset(text))
     try:
-        checked = schema.validate(frame, lazy=True, inplace=not coerces)
+        if schema.columns or not plan.plain:
+            with _VALIDATING:
+                checked = schema.validate(frame, lazy=True, inplace=not coerces)
     except SchemaErrors as exc:
         found, problems = _read_cases(exc.failure_cases, frame)
         checked = exc.data if isinstance(exc.data, pd.DataFrame) else frame
+    finally:
+        _KNOWN_TEXT.reset(known)
     for name, (checks, nullable) in plan.values.items():
         if name in checked.columns and (checks or not nullable):
             _values(found, name, checked[name], checks, nullable=nullable)

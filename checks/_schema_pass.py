@@ -280,12 +280,18 @@ class SchemaPass(RowPass):
             self.error = f"{type(exc).__name__}: {exc}"
 
     def _update(self, batch: Batch) -> None:
+        from modelhealth.checks._arrow import is_text_type
         from modelhealth.checks._pandera import validate_batch
 
         plan = self.plan()
         rows, offset = batch.num_rows, batch.offset
         frame = batch.frame
-        found, problems = validate_batch(frame, plan)
+        text = (
+            [f.name for f in batch.arrow.schema if is_text_type(f.type)]
+            if batch.has_arrow
+            else []
+        )
+        found, problems = validate_batch(frame, plan, text=text)
         for problem, names in problems:
             kept = self.dataset.setdefault(problem, [])
             kept += [n for n in names if n not in kept]

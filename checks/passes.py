@@ -20,12 +20,16 @@ and say so in their details.
 from __future__ import annotations
 
 import abc
+import functools
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
+
+from modelhealth.checks.batch import Batch
 
 if TYPE_CHECKING:
     import pandas as pd
-    import pyarrow as pa
 
 __all__ = [
     "Batch",
@@ -38,80 +42,6 @@ __all__ = [
     "merge_into",
     "samples",
 ]
-
-
-class Batch:
-    """One slice of a run's rows, as Arrow and as pandas.
-
-    Built from either side; the other is made on first use and kept. A pandas
-    frame handed to the Python API keeps its own dtypes (nullable ``Int64``,
-    ``category``), so a check reading ``batch.frame`` sees exactly what the user
-    passed; a Parquet file's batches come back through Arrow's pandas conversion,
-    as ``pandas.read_parquet`` would make them.
-    """
-
-    __slots__ = ("_arrow", "_frame", "offset", "part")
-
-    def __init__(
-        self,
-        *,
-        arrow: pa.RecordBatch | None = None,
-        frame: pd.DataFrame | None = None,
-        offset: int = 0,
-        part: int = 0,
-    ) -> None:
-        if arrow is None and frame is None:
-            raise ValueError("a batch needs Arrow data or a pandas frame")
-        self._arrow = arrow
-        self._frame = frame
-        self.offset = offset
-        """The position of the batch's first row in the run (within a partition)."""
-        self.part = part
-        """The partition the batch belongs to (0 for a run read in one stream)."""
-
-    def without(self, columns: set[str]) -> Batch:
-        """The same rows without ``columns`` (those of them it has)."""
-        frame = arrow = None
-        if self._frame is not None:
-            gone = [c for c in self._frame.columns if str(c) in columns]
-            frame = self._frame.drop(columns=gone) if gone else self._frame
-        if self._arrow is not None:
-            names = [n for n in self._arrow.schema.names if n in columns]
-            arrow = self._arrow.drop_columns(names) if names else self._arrow
-        return Batch(arrow=arrow, frame=frame, offset=self.offset, part=self.part)
-
-    @property
-    def num_rows(self) -> int:
-        if self._frame is not None:
-            return len(self._frame)
-        assert self._arrow is not None
-        return int(self._arrow.num_rows)
-
-    @property
-    def arrow(self) -> pa.RecordBatch:
-        if self._arrow is None:
-            from modelhealth.checks._arrow import frame_to_arrow
-
-            assert self._frame is not None
-            self._arrow = frame_to_arrow(self._frame)
-        return self._arrow
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        if self._frame is None:
-            assert self._arrow is not None
-            self._frame = self._arrow.to_pandas()
-        return self._frame
-
-    @property
-    def has_arrow(self) -> bool:
-        """Whether the Arrow view exists already (no conversion needed)."""
-        return self._arrow is not None
-
-    @property
-    def has_frame(self) -> bool:
-        """Whether the pandas view exists already (no conversion needed)."""
-        return self._frame is not None
 
 
 class RowPass(abc.ABC):
@@ -364,16 +294,44 @@ class FailedPass(RowPass):
 
 def feed(passes: dict[str, RowPass], batch: Batch) -> None:
     """Update every pass with ``batch``; a pass that raises becomes a
-    :class:`FailedPass` (with the error's message) and is fed no more."""
-    for name, row_pass in passes.items():
-        if isinstance(row_pass, FailedPass):
-            continue
-        try:
-            row_pass.update(batch)
-        except Exception as exc:
+    :class:`FailedPass` (with the error's message) and is fed no more.
+
+    Passes are independent of each other, so those of a large batch run side by
+    side in threads: one pass's Python (pandera) overlaps another's numpy and
+    Arrow work, which release the GIL. The batch's pandas and Arrow views are
+    made once, under its lock, whichever pass asks first.
+    """
+    live = [(n, p) for n, p in passes.items() if not isinstance(p, FailedPass)]
+    if len(live) > 1 and batch.num_rows >= PARALLEL_ROWS:
+        outcomes = list(_feeders().map(lambda item: _update(item[1], batch), live))
+    else:
+        outcomes = [_update(p, batch) for _, p in live]
+    for (name, row_pass), error in zip(live, outcomes, strict=True):
+        if error is not None:
             passes[name] = FailedPass(
-                _describe(exc, batch), kind=type(row_pass).__name__
+                _describe(error, batch), kind=type(row_pass).__name__
             )
+
+
+PARALLEL_ROWS = 32_768
+"""Batches of at least this many rows feed their passes in threads."""
+
+
+def _update(row_pass: RowPass, batch: Batch) -> Exception | None:
+    try:
+        row_pass.update(batch)
+    except Exception as exc:
+        return exc
+    return None
+
+
+@functools.cache
+def _feeders() -> ThreadPoolExecutor:
+    """The threads that feed a batch's passes side by side (apart from the
+    threads a pass may use inside, so that neither waits on the other)."""
+    return ThreadPoolExecutor(
+        max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="feed"
+    )
 
 
 def merge_into(passes: dict[str, RowPass], other: Mapping[str, RowPass]) -> None:

@@ -219,3 +219,20 @@ def test_wrong_task_and_missing_prediction(make_ctx, scored):
 def test_params_need_a_bound():
     with pytest.raises(ValidationError, match=r"min, max, max_drop or threshold\."):
         MetricParams(id="m", metric="accuracy")
+
+
+@pytest.mark.parametrize(
+    ("values", "scores"),
+    [
+        ([0.0, 1.0, 1.0], False),
+        ([0.0, 0.3, 1.0], True),
+        ([0.0, np.nan, 1.0], True),  # as pandas' isin([0, 1]) reads a NaN
+        ([0, 1, 1], False),  # integers are classes
+        ([], False),
+    ],
+)
+def test_a_float_column_of_only_zeros_and_ones_holds_classes(values, scores):
+    from modelhealth.checks._metrics import is_score
+
+    dtype = "int64" if values and isinstance(values[0], int) else "float64"
+    assert is_score(pd.Series(values, dtype=dtype)) is scores
