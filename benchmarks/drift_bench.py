@@ -279,9 +279,12 @@ def _compare(ours: dict[str, object], ev: dict[str, object]) -> None:
 def _simulation(reps: int, evidently: bool) -> None:
     from tests.checks.signal import simulate
 
+    # a rate of 1% needs a few hundred cases to tell from 3%: the small sizes,
+    # which cost little, get 300 and 150 repetitions (x 2 categorical, x 6
+    # numeric shapes) at the default reps
     plan = {
-        200: 20 * reps,
-        1_000: 8 * reps,
+        200: 60 * reps,
+        1_000: 30 * reps,
         10_000: 3 * reps,
         100_000: reps,
         1_000_000: 1,

@@ -28,7 +28,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from modelhealth import config
 from modelhealth.checks._text import as_text
@@ -49,6 +49,46 @@ if TYPE_CHECKING:
     from modelhealth.store import ResultRecord, Store
 
 __all__ = ["attach_labels"]
+
+
+def _read_labels(labels: DataArg, columns: list[str]) -> pd.DataFrame:
+    """The labels' ``columns`` (key and label): a file is read batch by batch,
+    those columns only, so a wide export costs the memory of two columns.
+
+    Raises:
+        DataError: the labels lack a column, or cannot be read.
+    """
+    import pandas as pd
+
+    if isinstance(labels, (str, os.PathLike)) and not isinstance(labels, pd.DataFrame):
+        from modelhealth.engine.base import EngineSettings
+        from modelhealth.engine.files import open_files
+
+        source = open_files(labels, what="labels")
+        rows = EngineSettings.from_env().batch_rows
+        parts = [b.frame for b in source.batches(rows, columns)]
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        if all(c in frame.columns for c in columns):
+            return frame
+        names = _file_columns(source)
+    else:
+        frame = read_data(labels, "labels")
+        names = [str(c) for c in frame.columns]
+    for column in columns:
+        if column not in names:
+            raise DataError(
+                f"the labels have no column {column!r} "
+                f"(columns: {', '.join(names[:20])})"
+            )
+    return frame
+
+
+def _file_columns(source: Any) -> list[str]:
+    """Every column of the labels' files."""
+    if source.kind == "parquet":
+        return [str(n) for n in source.schema().names]
+    first = next(source.batches(1), None)
+    return [str(c) for c in first.frame.columns] if first is not None else []
 
 
 def _metric_checks(rule_set: RuleSet) -> list[str]:
@@ -136,13 +176,7 @@ def attach_labels(
     if not key:
         raise UsageError("give the key column: --key COLUMN, or label.key in the rules")
     label = rule_set.label.column
-    frame = read_data(labels, "labels")
-    for column in (key, label):
-        if column not in frame.columns:
-            raise DataError(
-                f"the labels have no column {column!r} "
-                f"(columns: {', '.join(map(str, frame.columns[:20]))})"
-            )
+    frame = _read_labels(labels, [key, label])
     with using(db) as store:
         stored = store.run(rule_set.model, run_id)
         if stored is None:

@@ -185,3 +185,50 @@ def test_a_metric_that_fails_with_late_labels_opens_an_incident(
         (incident,) = store.incidents("churn", status="open")
     assert incident.check_id == "live-auc"
     assert "live-auc" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv", "folder"])
+def test_a_wide_labels_file_is_read_in_batches_of_its_two_columns(
+    setup, tmp_path, kind, monkeypatch
+):
+    rules, db, labels, _ = setup
+    wide = labels.assign(**{f"extra_{i}": np.arange(len(labels)) for i in range(5)})
+    monkeypatch.setenv("MODELHEALTH_BATCH_ROWS", "128")
+    if kind == "csv":
+        path = tmp_path / "labels.csv"
+        wide.to_csv(path, index=False)
+    elif kind == "folder":
+        path = tmp_path / "labels"
+        path.mkdir()
+        for i, start in enumerate(range(0, len(wide), 300)):
+            wide.iloc[start : start + 300].to_parquet(path / f"part-{i}.parquet")
+    else:
+        path = tmp_path / "labels.parquet"
+        wide.to_parquet(path, row_group_size=100)
+    report = attach_labels(rules=rules, run_id="d1", labels=path, db=db)
+    auc = next(r for r in report.results if r.check_id == "live-auc")
+    assert auc.status is Status.PASSED
+    assert auc.details["labels_matched"] == 1000
+    from modelhealth.run.labels import _read_labels
+
+    read = _read_labels(path, ["customer_id", "churned"])
+    assert list(read.columns) == ["customer_id", "churned"]
+    assert read["customer_id"].tolist() == labels["customer_id"].tolist()
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_a_labels_file_without_the_label_column_names_its_columns(
+    setup, tmp_path, kind
+):
+    rules, db, labels, _ = setup
+    path = tmp_path / f"labels.{kind}"
+    bare = labels.drop(columns="churned").assign(outcome=1)
+    if kind == "csv":
+        bare.to_csv(path, index=False)
+    else:
+        bare.to_parquet(path)
+    with pytest.raises(
+        DataError,
+        match=r"the labels have no column 'churned' \(columns: customer_id, outcome\)",
+    ):
+        attach_labels(rules=rules, run_id="d1", labels=path, db=db)
