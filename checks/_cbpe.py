@@ -11,10 +11,14 @@ The model, in one read:
    (1 - c)`` to the false negatives and the rest to the true negatives. Accuracy,
    precision, recall and F1 follow from the four sums; ROC AUC is the expected
    share of (positive, negative) pairs ordered by score, ties counting one half.
-3. **Sampling band**: labels are drawn from the calibrated probabilities
-   :data:`DRAWS` times and the metric realized on each draw; the band is the
-   estimate ± 1.96 of their standard deviation, where the realized value is
-   expected to fall while the calibration holds.
+3. **Band**: labels are drawn from the calibrated probabilities :data:`DRAWS`
+   times and the metric realized on each draw (the run's sampling spread); the
+   calibration itself, fitted on a finite baseline, is uncertain too, so the
+   baseline is also calibrated on :data:`BOOTSTRAPS` resamples of its own rows
+   (stored as their probabilities at the main fit's breakpoints) and the run
+   estimated under each (the calibration's spread). The band is the estimate ±
+   1.96 of both spreads combined, where the realized value is expected to fall
+   while the calibration holds.
 
 The estimate is right when the relation between score and outcome is the
 baseline's (covariate shift moves the scores, and the estimate follows). It cannot
@@ -53,6 +57,8 @@ MAX_BAND_ROWS = 20_000
 MIN_LABELLED = 100
 MAX_FIT_ROWS = 200_000
 """Larger baselines are sampled down to this many rows to calibrate."""
+BOOTSTRAPS = 40
+"""Calibrations fitted on resamples of the baseline, for the band."""
 
 
 def scores(frame: pd.DataFrame, rule_set: RuleSet, where: str) -> pd.Series:
@@ -129,13 +135,38 @@ def calibrate(score: np.ndarray, y: np.ndarray) -> dict[str, Any]:
         raise CheckError(
             "the baseline's labels hold one class only; calibrating needs both"
         )
+
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(score, y)
+    x = np.asarray(iso.X_thresholds_, dtype=np.float64)
     return {
-        "x": [float(v) for v in iso.X_thresholds_],
+        "x": [float(v) for v in x],
         "y": [float(v) for v in iso.y_thresholds_],
         "rows": len(y),
         "positive_rate": float(np.mean(y)),
+        "bootstrap": _resampled(score, y, x),
     }
+
+
+def _resampled(score: np.ndarray, y: np.ndarray, x: np.ndarray) -> list[list[float]]:
+    """:data:`BOOTSTRAPS` isotonic fits on resamples of the rows, each read at
+    ``x``: a resample is the rows weighted by how often it drew them, so the
+    rows are sorted once and each fit is one weighted pass (scikit-learn's
+    ``isotonic_regression``)."""
+    from sklearn.isotonic import isotonic_regression
+
+    order = np.argsort(score, kind="stable")
+    xs, ys = score[order], y[order].astype(np.float64)
+    rng = np.random.default_rng(0)
+    n = len(ys)
+    fits = []
+    for _ in range(BOOTSTRAPS):
+        weight = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)
+        drawn = weight > 0
+        curve = isotonic_regression(
+            ys[drawn], sample_weight=weight[drawn], y_min=0.0, y_max=1.0
+        )
+        fits.append([round(float(v), 5) for v in np.interp(x, xs[drawn], curve)])
+    return fits
 
 
 def probabilities(score: np.ndarray, calibration: dict[str, Any]) -> np.ndarray:
@@ -214,8 +245,16 @@ def _realized(name: str, y: np.ndarray, score: np.ndarray, cls: np.ndarray) -> f
     return float(np.nanstd(table[name], ddof=1))
 
 
-def band(name: str, score: np.ndarray, p: np.ndarray, threshold: float) -> float:
-    """The standard deviation of the realized metric around the estimate."""
+def band(
+    name: str,
+    score: np.ndarray,
+    p: np.ndarray,
+    threshold: float,
+    calibration: dict[str, Any] | None = None,
+) -> float:
+    """The standard deviation of the realized metric around the estimate: the
+    run's sampling spread and, when ``calibration`` holds resampled fits, the
+    calibration's."""
     rng = np.random.default_rng(0)
     n = len(score)
     if n > MAX_BAND_ROWS:  # draw on a sample, then scale to the run's size
@@ -223,5 +262,14 @@ def band(name: str, score: np.ndarray, p: np.ndarray, threshold: float) -> float
         score, p = score[keep], p[keep]
     y = (rng.random((DRAWS, len(score))) < p).astype(np.float64)
     cls = (score >= threshold).astype(np.float64)
-    sd = _realized(name, y, score, cls)
-    return sd * float(np.sqrt(len(score) / n))
+    sd = _realized(name, y, score, cls) * float(np.sqrt(len(score) / n))
+    refits = (calibration or {}).get("bootstrap") or []
+    if len(refits) < 2:  # a baseline registered before the resampled fits
+        return sd
+    assert calibration is not None
+    values = [
+        estimate(score, np.interp(score, calibration["x"], fit), threshold)[name]
+        for fit in refits
+    ]
+    spread = float(np.nanstd(values, ddof=1))
+    return float(np.hypot(sd, spread)) if np.isfinite(spread) else sd

@@ -123,7 +123,7 @@ class EstimatedMetricCheck(Check[EstimatedMetricParams]):
                 f"estimated {p.metric} is undefined on this run (no row is expected "
                 "to be predicted or labelled positive)"
             )
-        sd = band(p.metric, score, prob, cut)
+        sd = band(p.metric, score, prob, cut, state["calibration"])
         metrics = {
             p.metric: value,
             "band_lower": value - Z95 * sd,

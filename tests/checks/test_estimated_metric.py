@@ -8,6 +8,8 @@ the chance depends on ``x1`` while the model keeps scoring the old way.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,10 +168,39 @@ def test_needs_a_bound():
 
 
 def test_large_runs_draw_the_band_on_a_sample():
-    (result,) = check(AUC, REFERENCE, world(30_000, seed=6))
+    (result,) = check(AUC, world(50_000, seed=1), world(30_000, seed=6))
     m = result.metrics
     assert m["band_upper"] - m["band_lower"] < 0.02
     assert m["band_lower"] <= m["realized"] <= m["band_upper"]
+
+
+def test_the_band_counts_the_calibrations_own_uncertainty():
+    """A calibration fitted on fewer baseline rows is less sure: the band of the
+    same run is wider, and it does not narrow to nothing however large the run."""
+    run = world(30_000, seed=6)
+    widths = {}
+    for rows in (2_000, 50_000):
+        (result,) = check(AUC, world(rows, seed=1), run)
+        m = result.metrics
+        widths[rows] = m["band_upper"] - m["band_lower"]
+        assert m["band_lower"] <= m["realized"] <= m["band_upper"]
+    assert widths[2_000] > 2 * widths[50_000]
+
+
+def test_a_baseline_fitted_before_the_resampled_calibrations_gets_the_sampling_band():
+    ctx = context(AUC, REFERENCE, world(2000, seed=3))
+    assert ctx.reference is not None
+    state = ctx.reference.fitted["est"]
+    sampled_only = {k: v for k, v in state["calibration"].items() if k != "bootstrap"}
+    old = replace(
+        ctx.reference,
+        fitted={"est": {**state, "calibration": sampled_only}},
+    )
+    (now,) = EstimatedMetricCheck(AUC).run(ctx)
+    (before,) = EstimatedMetricCheck(AUC).run(replace(ctx, reference=old))
+    assert before.metrics[AUC.metric] == now.metrics[AUC.metric]
+    width = before.metrics["band_upper"] - before.metrics["band_lower"]
+    assert 0 < width < now.metrics["band_upper"] - now.metrics["band_lower"]
 
 
 def test_end_to_end_estimate_first_realized_when_labels_arrive(tmp_path):
