@@ -135,7 +135,6 @@ def calibrate(score: np.ndarray, y: np.ndarray) -> dict[str, Any]:
         raise CheckError(
             "the baseline's labels hold one class only; calibrating needs both"
         )
-
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(score, y)
     x = np.asarray(iso.X_thresholds_, dtype=np.float64)
     return {
@@ -212,6 +211,13 @@ def _auc(score: np.ndarray, p: np.ndarray) -> float:
     return _ratio(ordered + tied, pairs)
 
 
+def _estimated(name: str, score: np.ndarray, p: np.ndarray, cls: np.ndarray) -> float:
+    """One estimated metric (what :func:`estimate` gives for ``name``)."""
+    if name == "roc_auc":
+        return _auc(score, p)
+    return _from_confusion(_confusion(p, cls), name)
+
+
 def estimate(score: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
     """Every estimated metric and the expected confusion matrix of one run."""
     cls = (score >= threshold).astype(np.float64)
@@ -268,7 +274,7 @@ def band(
         return sd
     assert calibration is not None
     values = [
-        estimate(score, np.interp(score, calibration["x"], fit), threshold)[name]
+        _estimated(name, score, np.interp(score, calibration["x"], fit), cls)
         for fit in refits
     ]
     spread = float(np.nanstd(values, ddof=1))

@@ -28,7 +28,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from modelhealth import config
 from modelhealth.checks._text import as_text
@@ -46,6 +46,7 @@ from modelhealth.store.opening import using
 if TYPE_CHECKING:
     import pandas as pd
 
+    from modelhealth.engine.files import FileSource
     from modelhealth.store import ResultRecord, Store
 
 __all__ = ["attach_labels"]
@@ -60,7 +61,7 @@ def _read_labels(labels: DataArg, columns: list[str]) -> pd.DataFrame:
     """
     import pandas as pd
 
-    if isinstance(labels, (str, os.PathLike)) and not isinstance(labels, pd.DataFrame):
+    if isinstance(labels, (str, os.PathLike)):
         from modelhealth.engine.base import EngineSettings
         from modelhealth.engine.files import open_files
 
@@ -83,7 +84,7 @@ def _read_labels(labels: DataArg, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _file_columns(source: Any) -> list[str]:
+def _file_columns(source: FileSource) -> list[str]:
     """Every column of the labels' files."""
     if source.kind == "parquet":
         return [str(n) for n in source.schema().names]
